@@ -1,0 +1,12 @@
+namespace Orleans.Flows.Content;
+
+/// <summary>One piece of content, keyed by its id.</summary>
+public interface IContentGrain : IGrainWithStringKey
+{
+    Task<ContentItem> PutAsync(ContentItem item);
+
+    Task<ContentItem?> GetAsync();
+
+    /// <summary>Deletes the content unless a running or paused flow uses it.</summary>
+    Task<ContentDeleteResult> DeleteAsync();
+}

@@ -1,0 +1,214 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Xml;
+
+namespace Orleans.Flows.Flows;
+
+/// <summary>The JSON shape of every model of the API: camelCase, enums by camelCase name, ISO-8601 durations.</summary>
+public static class FlowJson
+{
+    /// <summary>Conditions deeper than this are refused, so a hostile body cannot exhaust the stack.</summary>
+    public const int MaxConditionDepth = 16;
+
+    public static JsonSerializerOptions Options { get; } = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+    public static JsonSerializerOptions Configure(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.PropertyNameCaseInsensitive = false;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        options.NumberHandling = JsonNumberHandling.Strict;
+        options.AllowOutOfOrderMetadataProperties = true;
+        options.RespectNullableAnnotations = true;
+        options.MaxDepth = 64;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+        options.Converters.Add(new IsoDurationJsonConverter());
+        options.Converters.Add(new TimeOfDayJsonConverter());
+        return options;
+    }
+
+    public static string FormatDuration(TimeSpan value) => XmlConvert.ToString(value);
+
+    /// <summary>Parses an ISO-8601 duration such as <c>PT30S</c> or <c>P2D</c>; years and months are refused as ambiguous.</summary>
+    public static bool TryParseDuration(string? text, out TimeSpan value)
+    {
+        value = default;
+        if (string.IsNullOrEmpty(text) || text[0] != 'P') return false;
+        var datePart = text.Split('T')[0];
+        if (datePart.Contains('Y') || datePart.Contains('M')) return false;
+        try
+        {
+            value = XmlConvert.ToTimeSpan(text);
+            return value >= TimeSpan.Zero;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+        catch (OverflowException)
+        {
+            return false;
+        }
+    }
+}
+
+public sealed class IsoDurationJsonConverter : JsonConverter<TimeSpan>
+{
+    public override TimeSpan Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.String || !FlowJson.TryParseDuration(reader.GetString(), out var value))
+            throw new JsonException("expected an ISO-8601 duration such as \"PT30S\" or \"P2D\"");
+        return value;
+    }
+
+    public override void Write(Utf8JsonWriter writer, TimeSpan value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(FlowJson.FormatDuration(value));
+}
+
+public sealed class TimeOfDayJsonConverter : JsonConverter<TimeOnly>
+{
+    public override TimeOnly Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.String ||
+            !TimeOnly.TryParseExact(reader.GetString(), ["HH:mm", "HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var value))
+            throw new JsonException("expected a time of day such as \"09:00\"");
+        return value;
+    }
+
+    public override void Write(Utf8JsonWriter writer, TimeOnly value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToString(value.Second == 0 ? "HH:mm" : "HH:mm:ss", CultureInfo.InvariantCulture));
+}
+
+public sealed class ReentryJsonConverter : JsonConverter<Reentry>
+{
+    public override Reentry Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return reader.GetString() switch
+            {
+                "never" => Reentry.Never,
+                "always" => Reentry.Always,
+                _ => throw new JsonException("expected \"never\", \"always\" or {\"after\": \"P30D\"}"),
+            };
+        }
+        using var document = JsonDocument.ParseValue(ref reader);
+        if (document.RootElement.ValueKind == JsonValueKind.Object &&
+            document.RootElement.TryGetProperty("after", out var after) &&
+            after.ValueKind == JsonValueKind.String &&
+            FlowJson.TryParseDuration(after.GetString(), out var period))
+        {
+            return new Reentry { Mode = ReentryMode.After, After = period };
+        }
+        throw new JsonException("expected \"never\", \"always\" or {\"after\": \"P30D\"}");
+    }
+
+    public override void Write(Utf8JsonWriter writer, Reentry value, JsonSerializerOptions options)
+    {
+        switch (value.Mode)
+        {
+            case ReentryMode.After:
+                writer.WriteStartObject();
+                writer.WriteString("after", FlowJson.FormatDuration(value.After ?? TimeSpan.Zero));
+                writer.WriteEndObject();
+                break;
+            default:
+                writer.WriteStringValue(value.Mode == ReentryMode.Always ? "always" : "never");
+                break;
+        }
+    }
+}
+
+/// <summary>Reads a condition by the key it carries and writes it back in the same shape.</summary>
+public sealed class ConditionJsonConverter : JsonConverter<Condition>
+{
+    private static readonly string[] Kinds = ["attribute", "property", "event", "all", "any", "not"];
+
+    public override Condition Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+            throw new JsonException("expected a condition object with one of: " + string.Join(", ", Kinds));
+        if (reader.CurrentDepth > FlowJson.MaxConditionDepth * 2 + 8)
+            throw new JsonException($"conditions may nest at most {FlowJson.MaxConditionDepth} levels");
+
+        // Find the kind without consuming the reader, then let the serializer read the concrete record so its
+        // path tracking (and so the error paths) stay exact.
+        var probe = reader;
+        string? kind = null;
+        var depth = probe.CurrentDepth;
+        while (probe.Read() && !(probe.TokenType == JsonTokenType.EndObject && probe.CurrentDepth == depth))
+        {
+            if (probe.TokenType == JsonTokenType.PropertyName && probe.CurrentDepth == depth + 1)
+            {
+                var name = probe.GetString();
+                if (name is not null && Kinds.Contains(name))
+                {
+                    if (kind is not null)
+                        throw new JsonException($"a condition has exactly one of {string.Join(", ", Kinds)}; found both {kind} and {name}");
+                    kind = name;
+                }
+                probe.Read();
+                probe.Skip();
+            }
+        }
+
+        return kind switch
+        {
+            "attribute" => Deserialize<AttributeCondition>(ref reader, options),
+            "property" => Deserialize<PropertyCondition>(ref reader, options),
+            "event" => Deserialize<EventCondition>(ref reader, options),
+            "all" => Deserialize<AllCondition>(ref reader, options),
+            "any" => Deserialize<AnyCondition>(ref reader, options),
+            "not" => Deserialize<NotCondition>(ref reader, options),
+            _ => throw new JsonException("expected a condition object with one of: " + string.Join(", ", Kinds)),
+        };
+    }
+
+    private static T Deserialize<T>(ref Utf8JsonReader reader, JsonSerializerOptions options) where T : Condition
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(ref reader, options) ?? throw new JsonException("a condition may not be null");
+        }
+        catch (JsonException inner)
+        {
+            // A nested read tracks its path from its own root: hand the relative path up so that the error can
+            // name the whole path (e.g. $.steps[2].if.all[0].op) once the outer read adds where it was.
+            var error = new JsonException(JsonErrors.MessageOf(inner));
+            error.Data[JsonErrors.RelativePathKey] = JsonErrors.PathOf(inner);
+            throw error;
+        }
+    }
+
+    public override void Write(Utf8JsonWriter writer, Condition value, JsonSerializerOptions options) =>
+        JsonSerializer.Serialize(writer, value, value.GetType(), options);
+}
+
+/// <summary>Turns a <see cref="JsonException"/> into the JSON path and message a problem response names.</summary>
+public static class JsonErrors
+{
+    internal const string RelativePathKey = "flows.relativePath";
+
+    public static string PathOf(JsonException exception)
+    {
+        var path = exception.Path ?? "$";
+        if (exception.Data[RelativePathKey] is string relative && relative.Length > 1)
+            path = path == "$" ? relative : path + relative[1..];
+        return path;
+    }
+
+    public static string MessageOf(JsonException exception)
+    {
+        var message = exception.Message;
+        var at = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        if (at >= 0) message = message[..at];
+        if (message.StartsWith("The JSON value could not be converted to", StringComparison.Ordinal))
+            return "has the wrong type or format";
+        if (message.Contains("missing required properties", StringComparison.Ordinal))
+            return message[(message.IndexOf("including:", StringComparison.Ordinal) is var i and >= 0 ? i : 0)..].Replace("including:", "missing required", StringComparison.Ordinal).Trim();
+        if (message.Contains("type discriminator", StringComparison.Ordinal))
+            return "unknown or missing type";
+        return message;
+    }
+}

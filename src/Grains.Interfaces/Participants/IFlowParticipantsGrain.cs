@@ -1,0 +1,29 @@
+using System.Collections.Immutable;
+
+namespace Orleans.Flows.Participants;
+
+[GenerateSerializer, Immutable, Alias("flows.ParticipantQuery")]
+public sealed record ParticipantQuery
+{
+    [Id(0)] public ParticipantStatus? Status { get; init; }
+    [Id(1)] public string? StepId { get; init; }
+    /// <summary>Keyset paging: the contact id the previous page ended with.</summary>
+    [Id(2)] public string? AfterContactId { get; init; }
+    [Id(3)] public int Limit { get; init; } = 50;
+}
+
+[GenerateSerializer, Immutable, Alias("flows.ParticipantPage")]
+public sealed record ParticipantPage(
+    [property: Id(0)] ImmutableArray<ParticipantSummary> Items,
+    [property: Id(1)] string? NextAfterContactId);
+
+/// <summary>
+/// The participant list of one flow (key: flow id): a read model fed in batches by each silo's
+/// read-model buffer, never by a call per transition.
+/// </summary>
+public interface IFlowParticipantsGrain : IGrainWithStringKey
+{
+    Task ApplyAsync(ImmutableArray<ParticipantSummary> changes);
+
+    Task<ParticipantPage> QueryAsync(ParticipantQuery query);
+}

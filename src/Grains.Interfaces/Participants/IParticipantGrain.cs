@@ -1,0 +1,33 @@
+namespace Orleans.Flows.Participants;
+
+/// <summary>
+/// One contact in one flow (key <c>{flowId}/{contactId}</c>, see <see cref="ParticipantKey"/>). Owns its step,
+/// status and history; every transition of the journey happens here.
+/// </summary>
+public interface IParticipantGrain : IGrainWithStringKey
+{
+    /// <summary>Enrolls the contact in the flow's current version, or says why not. Safe to retry.</summary>
+    Task<EnrollResult> EnrollAsync();
+
+    Task<ParticipantDetail?> GetAsync();
+
+    Task<ParticipantSummary?> GetSummaryAsync();
+
+    /// <summary>Takes the participant out of the flow (status <c>removed</c>). False when it is not in the flow.</summary>
+    Task<bool> RemoveAsync();
+
+    /// <summary>Forgets the participant because its contact was erased.</summary>
+    Task EraseAsync();
+}
+
+public static class ParticipantKey
+{
+    // '/' cannot occur in an id (ids are [A-Za-z0-9._:@-]), so the key splits back unambiguously.
+    public static string Format(string flowId, string contactId) => $"{flowId}/{contactId}";
+
+    public static (string FlowId, string ContactId) Parse(string key)
+    {
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        return (key[..slash], key[(slash + 1)..]);
+    }
+}

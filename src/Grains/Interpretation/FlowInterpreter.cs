@@ -1,0 +1,380 @@
+using System.Collections.Immutable;
+using Orleans.Flows.Contacts;
+using Orleans.Flows.Content;
+using Orleans.Flows.Flows;
+using Orleans.Flows.Participants;
+
+namespace Orleans.Flows.Interpretation;
+
+/// <summary>The new state of a participant, the contact as the steps left it, and what must be done.</summary>
+public sealed record InterpreterResult(ParticipantState State, Contact Contact, ImmutableArray<FlowAction> Actions);
+
+/// <summary>
+/// The semantics of flows. Given a flow version, a participant's state, its contact, an input and the time, it
+/// returns the new state and the actions to perform. No Orleans, no I/O, no clock of its own.
+/// </summary>
+public static class FlowInterpreter
+{
+    /// <summary>Steps one run may take without waiting; validation forbids loops without a wait, this guards the rest.</summary>
+    public const int MaxStepsPerRun = 1000;
+
+    /// <summary>Whether the contact may be enrolled now, and if not, why not.</summary>
+    public static EnrollSkipReason CheckEnrollment(FlowContext flow, ParticipantState state, ContactSnapshot? contact, DateTimeOffset now)
+    {
+        if (flow.Status != FlowStatus.Running) return EnrollSkipReason.FlowNotRunning;
+        if (contact is null) return EnrollSkipReason.ContactNotFound;
+        if (state.Exists && state.Status.IsInJourney()) return EnrollSkipReason.AlreadyEnrolled;
+        if (state.Exists)
+        {
+            var reentry = flow.Definition.Reentry;
+            var allowed = reentry.Mode switch
+            {
+                ReentryMode.Always => true,
+                ReentryMode.After => state.LeftAt is { } left && now >= left + (reentry.After ?? TimeSpan.Zero),
+                _ => false,
+            };
+            if (!allowed) return EnrollSkipReason.ReentryNotAllowed;
+        }
+        if (flow.Definition.Filter is { } filter && !ConditionEvaluator.Evaluate(filter, new ConditionScope(contact.Contact, contact.Events, now)))
+            return EnrollSkipReason.FilteredOut;
+        var channels = flow.Definition.Steps.OfType<SendStep>().Select(s => s.Channel).Distinct().ToList();
+        if (channels.Count > 0 && !channels.Any(c => HasConsent(contact.Contact, c)))
+            return EnrollSkipReason.NoConsent;
+        return EnrollSkipReason.None;
+    }
+
+    public static InterpreterResult Run(FlowContext flow, ParticipantState state, ContactSnapshot contact, ParticipantInput input, DateTimeOffset now)
+    {
+        var run = new Journey(flow, state, contact, now);
+        switch (input)
+        {
+            case EnrollInput:
+                run.Enroll();
+                run.Continue(flow.Definition.StartStepId, now);
+                break;
+            case WakeInput:
+                run.Wake();
+                break;
+            case RemoveInput:
+                run.Leave(ParticipantStatus.Removed, "removed", "removed");
+                break;
+            case FlowEndedInput:
+                run.Leave(ParticipantStatus.Exited, "exited", "flow_ended");
+                break;
+        }
+        return run.Result();
+    }
+
+    public static bool HasConsent(Contact contact, Channel channel) => channel switch
+    {
+        Channel.Email => contact.Consent.Email,
+        Channel.Sms => contact.Consent.Sms,
+        _ => contact.Consent.Push,
+    };
+
+    public static string? AddressFor(Contact contact, Channel channel) => channel switch
+    {
+        Channel.Email => contact.Email,
+        Channel.Sms => contact.Phone,
+        _ => contact.PushToken,
+    };
+
+    /// <summary>One run of one participant: a small mutable builder kept private to the interpreter.</summary>
+    private sealed class Journey(FlowContext flow, ParticipantState initial, ContactSnapshot snapshot, DateTimeOffset now)
+    {
+        private readonly ParticipantState _initial = initial;
+        private ParticipantState _state = initial;
+        private Contact _contact = snapshot.Contact;
+        private readonly ImmutableArray<FlowAction>.Builder _actions = ImmutableArray.CreateBuilder<FlowAction>();
+        private readonly ImmutableArray<HistoryEntry>.Builder _history = initial.History.ToBuilder();
+        private bool _changed;
+
+        private FlowDefinition Definition => flow.Definition;
+
+        public InterpreterResult Result()
+        {
+            if (!_changed) return new InterpreterResult(_initial, _contact, []);
+            var history = _history.Count > ParticipantState.MaxHistory
+                ? _history.Skip(_history.Count - ParticipantState.MaxHistory).ToImmutableArray()
+                : _history.ToImmutable();
+            var state = _state with
+            {
+                History = history,
+                Revision = _initial.Revision + 1,
+                Email = _contact.Email,
+                Company = _contact.Company,
+            };
+            return new InterpreterResult(state, _contact, _actions.ToImmutable());
+        }
+
+        public void Enroll()
+        {
+            _changed = true;
+            _state = _state with
+            {
+                FlowId = flow.FlowId,
+                ContactId = _contact.Id,
+                Journey = _state.Journey + 1,
+                Version = flow.Version,
+                Status = ParticipantStatus.Active,
+                Succeeded = false,
+                CurrentStepId = Definition.StartStepId,
+                EnrolledAt = now,
+                WakeAt = null,
+                WaitKind = WaitKind.None,
+                ExitReason = null,
+                LeftAt = null,
+                LastSending = null,
+                Visits = ImmutableSortedDictionary<string, int>.Empty,
+            };
+            // A new journey starts a new history: the previous one is what the previous journey did.
+            _history.Clear();
+            _history.Add(new HistoryEntry { Type = "enrolled", ScheduledAt = now, At = now, Outcome = "enrolled", Next = Definition.StartStepId });
+        }
+
+        public void Wake()
+        {
+            if (_state.Status != ParticipantStatus.Waiting || _state.WakeAt is not { } due || due > now) return;
+            // A paused flow holds its participants where they are: the wake-up comes again later.
+            if (flow.Status == FlowStatus.Paused) return;
+            if (flow.Status == FlowStatus.Ended)
+            {
+                Leave(ParticipantStatus.Exited, "exited", "flow_ended");
+                return;
+            }
+            var step = Definition.FindStep(_state.CurrentStepId);
+            _changed = true;
+            _state = _state with { Status = ParticipantStatus.Active, WakeAt = null, WaitKind = WaitKind.None };
+            switch (step)
+            {
+                case WaitStep wait:
+                    Continue(wait.Next, due);
+                    break;
+                case WaitForEventStep waitForEvent:
+                    _history.Add(new HistoryEntry { StepId = step.Id, Type = step.Type, ScheduledAt = due, At = now, Outcome = "timed_out", Next = waitForEvent.OnTimeout });
+                    Continue(waitForEvent.OnTimeout, due);
+                    break;
+                default:
+                    Fail(step?.Id, "step_not_found");
+                    break;
+            }
+        }
+
+        public void Leave(ParticipantStatus status, string outcome, string reason)
+        {
+            if (!_state.Exists || !_state.Status.IsInJourney()) return;
+            _changed = true;
+            var step = Definition.FindStep(_state.CurrentStepId);
+            _history.Add(new HistoryEntry { StepId = step?.Id, Type = step?.Type ?? outcome, ScheduledAt = now, At = now, Outcome = outcome, Reason = reason });
+            _state = _state with { Status = status, ExitReason = reason, WakeAt = null, WaitKind = WaitKind.None, LeftAt = now };
+        }
+
+        /// <summary>Runs steps from <paramref name="stepId"/> until the participant waits or its journey ends.</summary>
+        public void Continue(string? stepId, DateTimeOffset dueAt)
+        {
+            _changed = true;
+            for (var taken = 0; ; taken++)
+            {
+                if (stepId is null)
+                {
+                    Finish(ParticipantStatus.Completed, null);
+                    return;
+                }
+                if (taken >= MaxStepsPerRun)
+                {
+                    Fail(stepId, "too_many_steps_without_wait");
+                    return;
+                }
+                if (Definition.FindStep(stepId) is not { } step)
+                {
+                    Fail(stepId, "step_not_found");
+                    return;
+                }
+
+                _state = _state with { CurrentStepId = step.Id, Status = ParticipantStatus.Active };
+                if (IsAction(step) && !MayAct(step, dueAt)) return;
+
+                var visit = (_state.Visits.TryGetValue(step.Id, out var v) ? v : 0) + 1;
+                _state = _state with { Visits = _state.Visits.SetItem(step.Id, visit) };
+                var entry = new HistoryEntry { StepId = step.Id, Type = step.Type, ScheduledAt = dueAt, At = now, Outcome = "done" };
+                string? next;
+                switch (step)
+                {
+                    case SendStep send:
+                        next = send.Next;
+                        if (AddressFor(_contact, send.Channel) is not { } to)
+                        {
+                            entry = entry with { Outcome = "skipped", Reason = "no_address" };
+                            break;
+                        }
+                        var messageId = MessageId(step, visit);
+                        _actions.Add(new SendMessage(messageId, step.Id, send.Channel, send.ContentId, to));
+                        _state = _state with
+                        {
+                            LastSending = new LastSending { ContentId = send.ContentId, MessageId = messageId, Channel = send.Channel, At = now, Status = "queued" },
+                        };
+                        entry = entry with { Outcome = "sent", MessageId = messageId };
+                        break;
+
+                    case WaitStep wait:
+                        next = wait.Next;
+                        var wakeAt = WaitTimes.WakeAt(wait, now, _contact.TimeZone ?? Definition.Schedule?.TimeZone);
+                        if (wakeAt > now)
+                        {
+                            _history.Add(entry with { Outcome = "waiting", Until = wakeAt, Next = next });
+                            _state = _state with { Status = ParticipantStatus.Waiting, WakeAt = wakeAt, WaitKind = WaitKind.Delay };
+                            return;
+                        }
+                        entry = entry with { Outcome = "waited", Until = wakeAt };
+                        break;
+
+                    case WaitForEventStep waitForEvent:
+                        var timeoutAt = now + waitForEvent.Timeout;
+                        _history.Add(entry with { Outcome = "waiting", Until = timeoutAt, Reason = "event:" + waitForEvent.Event });
+                        _state = _state with { Status = ParticipantStatus.Waiting, WakeAt = timeoutAt, WaitKind = WaitKind.EventTimeout };
+                        return;
+
+                    case ConditionStep condition:
+                        var holds = ConditionEvaluator.Evaluate(condition.If, Scope());
+                        next = holds ? condition.Then : condition.Else;
+                        entry = entry with { Outcome = holds ? "then" : "else" };
+                        break;
+
+                    case SplitStep split:
+                        var draw = MessageIds.Percentile(flow.FlowId, _contact.Id, _state.Journey, step.Id, visit);
+                        var branch = ChooseBranch(split, draw);
+                        next = split.Branches[branch].Next;
+                        entry = entry with { Outcome = $"branch_{branch + 1}" };
+                        break;
+
+                    case UpdateContactStep update:
+                        next = update.Next;
+                        var change = new ContactUpdate
+                        {
+                            SetAttributes = update.SetAttributes,
+                            IncrementAttributes = update.IncrementAttributes,
+                            AddTags = update.AddTags,
+                            RemoveTags = update.RemoveTags,
+                        };
+                        _contact = change.ApplyTo(_contact, now);
+                        _actions.Add(new UpdateContact(MessageId(step, visit), change));
+                        entry = entry with { Outcome = "updated" };
+                        break;
+
+                    case CreateActivityStep activity:
+                        next = activity.Next;
+                        var activityId = MessageId(step, visit);
+                        _actions.Add(new CreateActivity(activityId, step.Id, activity.Kind, activity.Title));
+                        entry = entry with { Outcome = "created", MessageId = activityId };
+                        break;
+
+                    case WebhookStep webhook:
+                        next = webhook.Next;
+                        var callId = MessageId(step, visit);
+                        _actions.Add(new CallWebhook(callId, step.Id, webhook.Url, webhook.Method, webhook.Body));
+                        entry = entry with { Outcome = "called", MessageId = callId };
+                        break;
+
+                    case MoveToFlowStep move:
+                        _actions.Add(new EnrollInFlow(move.FlowId));
+                        _history.Add(entry with { Outcome = "moved", Reason = "moved_to:" + move.FlowId });
+                        Finish(ParticipantStatus.Completed, null);
+                        return;
+
+                    case EndStep:
+                        _history.Add(entry with { Outcome = "ended" });
+                        Finish(ParticipantStatus.Completed, null);
+                        return;
+
+                    default:
+                        Fail(step.Id, "unknown_step_type");
+                        return;
+                }
+                _history.Add(entry with { Next = next });
+                stepId = next;
+                dueAt = now;
+            }
+        }
+
+        private static bool IsAction(Step step) =>
+            step is SendStep or UpdateContactStep or CreateActivityStep or WebhookStep or MoveToFlowStep;
+
+        /// <summary>
+        /// The checks before every action: the flow still runs, the contact still passes the filter, the success
+        /// criteria, and consent for the channel. Returns false when the participant left instead of acting.
+        /// </summary>
+        private bool MayAct(Step step, DateTimeOffset dueAt)
+        {
+            if (flow.Status == FlowStatus.Ended)
+            {
+                Exit(step, dueAt, "flow_ended");
+                return false;
+            }
+            if (Definition.Filter is { } filter && !ConditionEvaluator.Evaluate(filter, Scope()))
+            {
+                Exit(step, dueAt, "filtered_out");
+                return false;
+            }
+            if (Definition.Success is { } success && !_state.Succeeded &&
+                ConditionEvaluator.Evaluate(success.When, Scope() with { EventsSince = _state.EnrolledAt }))
+            {
+                if (success.MoveTo is { } moveTo) _actions.Add(new EnrollInFlow(moveTo));
+                if (success.Then == SuccessAction.Stop)
+                {
+                    _history.Add(new HistoryEntry { StepId = step.Id, Type = step.Type, ScheduledAt = dueAt, At = now, Outcome = "succeeded", Reason = "success" });
+                    _state = _state with { Succeeded = true };
+                    Finish(ParticipantStatus.Succeeded, "success");
+                    return false;
+                }
+                _history.Add(new HistoryEntry { StepId = step.Id, Type = "success", ScheduledAt = dueAt, At = now, Outcome = "succeeded", Reason = "success" });
+                _state = _state with { Succeeded = true };
+            }
+            if (step is SendStep send && !HasConsent(_contact, send.Channel))
+            {
+                Exit(step, dueAt, "no_consent");
+                return false;
+            }
+            return true;
+        }
+
+        private ConditionScope Scope() => new(_contact, snapshot.Events, now, null, StepRanAt);
+
+        private DateTimeOffset? StepRanAt(string stepId)
+        {
+            for (var i = _history.Count - 1; i >= 0; i--)
+                if (_history[i].StepId == stepId && _history[i].Outcome != "exited") return _history[i].At;
+            return null;
+        }
+
+        private void Exit(Step step, DateTimeOffset dueAt, string reason)
+        {
+            _history.Add(new HistoryEntry { StepId = step.Id, Type = step.Type, ScheduledAt = dueAt, At = now, Outcome = "exited", Reason = reason });
+            Finish(ParticipantStatus.Exited, reason);
+        }
+
+        private void Fail(string? stepId, string reason)
+        {
+            _history.Add(new HistoryEntry { StepId = stepId, Type = Definition.FindStep(stepId)?.Type ?? "error", ScheduledAt = now, At = now, Outcome = "failed", Reason = reason });
+            Finish(ParticipantStatus.Failed, reason);
+        }
+
+        private void Finish(ParticipantStatus status, string? reason)
+        {
+            _changed = true;
+            _state = _state with { Status = status, ExitReason = reason, WakeAt = null, WaitKind = WaitKind.None, LeftAt = now };
+        }
+
+        private string MessageId(Step step, int visit) => MessageIds.For(flow.FlowId, _contact.Id, _state.Journey, step.Id, visit);
+
+        private static int ChooseBranch(SplitStep split, int draw)
+        {
+            var cumulative = 0;
+            for (var i = 0; i < split.Branches.Length; i++)
+            {
+                cumulative += split.Branches[i].Percent;
+                if (draw < cumulative) return i;
+            }
+            return split.Branches.Length - 1;
+        }
+    }
+}
