@@ -1,1 +1,52 @@
-var app = WebApplication.CreateBuilder(args).Build(); app.Run(); public partial class Program;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Orleans.Flows.Api.Auth;
+using Orleans.Flows.Api.Endpoints;
+using Orleans.Flows.Api.Hosting;
+using Orleans.Flows.Flows;
+
+var builder = WebApplication.CreateBuilder(args);
+var developmentMode = Orleans.Flows.Silo.FlowsSilo.IsDevelopmentMode(builder.Configuration);
+
+builder.AddFlowsOrleans(developmentMode);
+
+builder.Services.ConfigureHttpJsonOptions(o => FlowJson.Configure(o.SerializerOptions));
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
+builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("orleans", tags: ["ready"]);
+builder.Services.AddSingleton(sp => ApiKeySetup.CreateRing(builder.Configuration, developmentMode, sp.GetRequiredService<ILoggerFactory>()));
+builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+builder.Services.AddAuthorizationBuilder()
+    .AddPolicy(Policies.Read, p => p.RequireRole(Roles.Admin, Roles.Editor))
+    .AddPolicy(Policies.EditContent, p => p.RequireRole(Roles.Admin, Roles.Editor))
+    .AddPolicy(Policies.Ingest, p => p.RequireRole(Roles.Admin, Roles.Ingest))
+    .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Api:MaxBodyBytes") ?? 16 * 1024 * 1024);
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi("/openapi/{documentName}.json");
+app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+app.MapContacts();
+app.MapContent();
+app.MapFlows();
+app.MapParticipants();
+
+if (developmentMode)
+{
+    app.Logger.LogWarning(
+        "Orleans.Flows runs in development mode: one process hosts the silo and the API, with in-memory grain state and reminders. " +
+        "All flows, contacts and participants are lost when this process exits. Messages are recorded by the development channel, not delivered.");
+}
+
+app.Run();
+
+/// <summary>The entry point, visible to tests through WebApplicationFactory.</summary>
+public partial class Program;

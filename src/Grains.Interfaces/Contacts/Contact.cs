@@ -99,3 +99,7 @@ public enum UpsertOutcome { Created, Updated }
 
 [GenerateSerializer, Immutable, Alias("flows.ContactUpsertResult")]
 public sealed record ContactUpsertResult([property: Id(0)] Contact Contact, [property: Id(1)] UpsertOutcome Outcome);
+
+/// <summary>One contact of a batch upsert.</summary>
+[GenerateSerializer, Immutable, Alias("flows.ContactUpsert")]
+public sealed record ContactUpsert([property: Id(0)] string Id, [property: Id(1)] ContactChange Change);

@@ -1,18 +1,25 @@
 using System.Collections.Immutable;
+using Orleans.Concurrency;
 
 namespace Orleans.Flows.Contacts;
 
 /// <summary>
 /// One contact, keyed by its id: attributes, consent, tags, recent events and the flows it has been in.
 /// </summary>
+/// <remarks>
+/// Participants call their contact while they run, so the contact never waits on a participant while
+/// holding its turn: reads interleave, and erasure tells participants without waiting for them.
+/// </remarks>
 public interface IContactGrain : IGrainWithStringKey
 {
     /// <summary>Creates or merges the contact and records <c>contact.created</c> or <c>contact.updated</c>.</summary>
     Task<ContactUpsertResult> UpsertAsync(ContactChange change);
 
+    [AlwaysInterleave]
     Task<Contact?> GetAsync();
 
     /// <summary>The contact with the events a condition may ask about; null when the contact does not exist.</summary>
+    [AlwaysInterleave]
     Task<ContactSnapshot?> GetSnapshotAsync();
 
     /// <summary>Applies a flow's update once per <paramref name="operationId"/>, so a replayed step does not count twice.</summary>
@@ -21,6 +28,8 @@ public interface IContactGrain : IGrainWithStringKey
     /// <summary>Remembers that the contact takes part in a flow.</summary>
     Task AddFlowAsync(string flowId);
 
+    /// <summary>Where the contact stands in each flow it has been in.</summary>
+    [AlwaysInterleave]
     Task<ImmutableArray<ContactFlow>> GetFlowsAsync();
 
     /// <summary>Takes the contact out of every flow and erases its data. False when it did not exist.</summary>

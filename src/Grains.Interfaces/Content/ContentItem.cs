@@ -35,6 +35,15 @@ public sealed record ContentSummary(
     [property: Id(2)] string Name,
     [property: Id(3)] DateTimeOffset UpdatedAt);
 
+[GenerateSerializer, Immutable, Alias("flows.ContentPutResult")]
+public sealed record ContentPutResult
+{
+    [Id(0)] public ContentItem? Item { get; init; }
+    /// <summary>Validation errors by JSON path; nothing was saved when there are any.</summary>
+    [Id(1)] public System.Collections.Immutable.ImmutableSortedDictionary<string, string[]> Errors { get; init; } =
+        System.Collections.Immutable.ImmutableSortedDictionary<string, string[]>.Empty;
+}
+
 public enum ContentDeleteOutcome { Deleted, NotFound, InUse }
 
 [GenerateSerializer, Immutable, Alias("flows.ContentDeleteResult")]

@@ -3,7 +3,8 @@ namespace Orleans.Flows.Content;
 /// <summary>One piece of content, keyed by its id.</summary>
 public interface IContentGrain : IGrainWithStringKey
 {
-    Task<ContentItem> PutAsync(ContentItem item);
+    /// <summary>Creates or replaces the content after checking it (templates included).</summary>
+    Task<ContentPutResult> PutAsync(ContentItem item);
 
     Task<ContentItem?> GetAsync();
 

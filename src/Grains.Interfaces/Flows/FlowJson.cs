@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using System.Xml;
 
 namespace Orleans.Flows.Flows;
@@ -22,10 +23,22 @@ public static class FlowJson
         options.AllowOutOfOrderMetadataProperties = true;
         options.RespectNullableAnnotations = true;
         options.MaxDepth = 64;
+        options.TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { DropComputedStepMembers } };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
         options.Converters.Add(new IsoDurationJsonConverter());
         options.Converters.Add(new TimeOfDayJsonConverter());
         return options;
+    }
+
+    /// <summary>
+    /// Steps and conditions expose computed members (<c>Type</c>, <c>Targets</c>, <c>Waits</c>, <c>Channel</c>)
+    /// for the engine; they are not part of the JSON, where <c>type</c> is the discriminator.
+    /// </summary>
+    private static void DropComputedStepMembers(JsonTypeInfo info)
+    {
+        if (info.Kind != JsonTypeInfoKind.Object || !(typeof(Step).IsAssignableFrom(info.Type) || typeof(Condition).IsAssignableFrom(info.Type))) return;
+        for (var i = info.Properties.Count - 1; i >= 0; i--)
+            if (info.Properties[i].Set is null) info.Properties.RemoveAt(i);
     }
 
     public static string FormatDuration(TimeSpan value) => XmlConvert.ToString(value);
@@ -203,12 +216,37 @@ public static class JsonErrors
         var message = exception.Message;
         var at = message.IndexOf(" Path: ", StringComparison.Ordinal);
         if (at >= 0) message = message[..at];
-        if (message.StartsWith("The JSON value could not be converted to", StringComparison.Ordinal))
-            return "has the wrong type or format";
-        if (message.Contains("missing required properties", StringComparison.Ordinal))
-            return message[(message.IndexOf("including:", StringComparison.Ordinal) is var i and >= 0 ? i : 0)..].Replace("including:", "missing required", StringComparison.Ordinal).Trim();
+        if (message.StartsWith("The JSON value could not be converted to ", StringComparison.Ordinal))
+        {
+            var typeName = message["The JSON value could not be converted to ".Length..].TrimEnd('.');
+            return EnumNames(typeName) is { } names ? "must be one of " + names : "has the wrong type or format";
+        }
         if (message.Contains("type discriminator", StringComparison.Ordinal))
             return "unknown or missing type";
         return message;
+    }
+
+    /// <summary>
+    /// Each error an exception stands for, by JSON path: a missing required member is named by its own path
+    /// (<c>$.steps[0].contentId</c>), not by its parent's.
+    /// </summary>
+    public static IEnumerable<(string Path, string Message)> Describe(JsonException exception)
+    {
+        var path = PathOf(exception);
+        const string marker = "missing required properties including: ";
+        var at = exception.Message.IndexOf(marker, StringComparison.Ordinal);
+        if (at < 0) return [(path, MessageOf(exception))];
+        var names = exception.Message[(at + marker.Length)..].Split(" Path: ")[0].TrimEnd('.')
+            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(n => n.Trim('\''));
+        return names.Select(n => ($"{path}.{n}", "is required")).ToList();
+    }
+
+    private static string? EnumNames(string typeName)
+    {
+        var type = Type.GetType(typeName) ?? typeof(FlowJson).Assembly.GetType(typeName);
+        if (Nullable.GetUnderlyingType(type ?? typeof(object)) is { } underlying) type = underlying;
+        if (type is not { IsEnum: true }) return null;
+        return string.Join(", ", Enum.GetNames(type).Select(n => JsonNamingPolicy.CamelCase.ConvertName(n)));
     }
 }

@@ -28,7 +28,7 @@ public abstract record Step
     public static readonly ImmutableArray<string> TypeNames =
         ["sendEmail", "sendSms", "sendPush", "wait", "condition", "waitForEvent", "split", "updateContact", "createActivity", "webhook", "moveToFlow", "end"];
 
-    [Id(0)] public required string Id { get; init; }
+    [Id(0), JsonPropertyOrder(-1)] public required string Id { get; init; }
 
     /// <summary>The JSON name of the step type.</summary>
     [JsonIgnore] public abstract string Type { get; }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Orleans.Concurrency;
 
 namespace Orleans.Flows.Participants;
 
@@ -26,4 +27,8 @@ public interface IFlowParticipantsGrain : IGrainWithStringKey
     Task ApplyAsync(ImmutableArray<ParticipantSummary> changes);
 
     Task<ParticipantPage> QueryAsync(ParticipantQuery query);
+
+    /// <summary>Tells every participant still in the journey that the flow ended. One-way: it pages through them.</summary>
+    [OneWay]
+    Task EndAllAsync();
 }

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Orleans.Flows.Participants;
 
 /// <summary>
@@ -16,8 +18,18 @@ public interface IParticipantGrain : IGrainWithStringKey
     /// <summary>Takes the participant out of the flow (status <c>removed</c>). False when it is not in the flow.</summary>
     Task<bool> RemoveAsync();
 
-    /// <summary>Forgets the participant because its contact was erased.</summary>
+    /// <summary>Forgets the participant because its contact was erased. One-way: the contact does not wait for it.</summary>
+    [OneWay]
     Task EraseAsync();
+
+    /// <summary>Enrolls the contact as a step or the success criteria of another flow asked. One-way, so flows
+    /// that move contacts to each other never wait on each other.</summary>
+    [OneWay]
+    Task EnrollFromFlowAsync(string fromFlowId);
+
+    /// <summary>The flow ended: a participant still in the journey exits with reason <c>flow_ended</c>.</summary>
+    [OneWay]
+    Task EndAsync();
 }
 
 public static class ParticipantKey

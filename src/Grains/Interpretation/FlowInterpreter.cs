@@ -7,7 +7,16 @@ using Orleans.Flows.Participants;
 namespace Orleans.Flows.Interpretation;
 
 /// <summary>The new state of a participant, the contact as the steps left it, and what must be done.</summary>
-public sealed record InterpreterResult(ParticipantState State, Contact Contact, ImmutableArray<FlowAction> Actions);
+/// <param name="Steps">Each step the participant arrived at or left in this run, for the per-step statistics.</param>
+public sealed record InterpreterResult(ParticipantState State, Contact Contact, ImmutableArray<FlowAction> Actions, ImmutableArray<StepTransition> Steps)
+{
+    public bool Changed(ParticipantState before) => !ReferenceEquals(State, before);
+}
+
+public enum StepPhase { Entered, Completed }
+
+/// <summary>A participant arrived at a step, or left it for the next.</summary>
+public sealed record StepTransition(string StepId, StepPhase Phase);
 
 /// <summary>
 /// The semantics of flows. Given a flow version, a participant's state, its contact, an input and the time, it
@@ -86,6 +95,7 @@ public static class FlowInterpreter
         private ParticipantState _state = initial;
         private Contact _contact = snapshot.Contact;
         private readonly ImmutableArray<FlowAction>.Builder _actions = ImmutableArray.CreateBuilder<FlowAction>();
+        private readonly ImmutableArray<StepTransition>.Builder _steps = ImmutableArray.CreateBuilder<StepTransition>();
         private readonly ImmutableArray<HistoryEntry>.Builder _history = initial.History.ToBuilder();
         private bool _changed;
 
@@ -93,7 +103,7 @@ public static class FlowInterpreter
 
         public InterpreterResult Result()
         {
-            if (!_changed) return new InterpreterResult(_initial, _contact, []);
+            if (!_changed) return new InterpreterResult(_initial, _contact, [], []);
             var history = _history.Count > ParticipantState.MaxHistory
                 ? _history.Skip(_history.Count - ParticipantState.MaxHistory).ToImmutableArray()
                 : _history.ToImmutable();
@@ -104,7 +114,7 @@ public static class FlowInterpreter
                 Email = _contact.Email,
                 Company = _contact.Company,
             };
-            return new InterpreterResult(state, _contact, _actions.ToImmutable());
+            return new InterpreterResult(state, _contact, _actions.ToImmutable(), _steps.ToImmutable());
         }
 
         public void Enroll()
@@ -145,14 +155,19 @@ public static class FlowInterpreter
             var step = Definition.FindStep(_state.CurrentStepId);
             _changed = true;
             _state = _state with { Status = ParticipantStatus.Active, WakeAt = null, WaitKind = WaitKind.None };
+            if (step is not null) _steps.Add(new StepTransition(step.Id, StepPhase.Completed));
             switch (step)
             {
                 case WaitStep wait:
                     Continue(wait.Next, due);
                     break;
                 case WaitForEventStep waitForEvent:
-                    _history.Add(new HistoryEntry { StepId = step.Id, Type = step.Type, ScheduledAt = due, At = now, Outcome = "timed_out", Next = waitForEvent.OnTimeout });
-                    Continue(waitForEvent.OnTimeout, due);
+                    // The event may have come while the participant waited without reaching it (it arrived
+                    // before the participant was told): at the timeout it still counts.
+                    var received = EventArrivedWhileWaiting(waitForEvent, due);
+                    var target = received ? waitForEvent.Next : waitForEvent.OnTimeout;
+                    _history.Add(new HistoryEntry { StepId = step.Id, Type = step.Type, ScheduledAt = due, At = now, Outcome = received ? "event_received" : "timed_out", Next = target });
+                    Continue(target, due);
                     break;
                 default:
                     Fail(step?.Id, "step_not_found");
@@ -192,6 +207,7 @@ public static class FlowInterpreter
                 }
 
                 _state = _state with { CurrentStepId = step.Id, Status = ParticipantStatus.Active };
+                _steps.Add(new StepTransition(step.Id, StepPhase.Entered));
                 if (IsAction(step) && !MayAct(step, dueAt)) return;
 
                 var visit = (_state.Visits.TryGetValue(step.Id, out var v) ? v : 0) + 1;
@@ -218,7 +234,7 @@ public static class FlowInterpreter
 
                     case WaitStep wait:
                         next = wait.Next;
-                        var wakeAt = WaitTimes.WakeAt(wait, now, _contact.TimeZone ?? Definition.Schedule?.TimeZone);
+                        var wakeAt = WaitTimes.WakeAt(wait, now, WaitTimes.ZoneFor(_contact.TimeZone, Definition.Schedule?.TimeZone));
                         if (wakeAt > now)
                         {
                             _history.Add(entry with { Outcome = "waiting", Until = wakeAt, Next = next });
@@ -276,12 +292,14 @@ public static class FlowInterpreter
                         break;
 
                     case MoveToFlowStep move:
+                        _steps.Add(new StepTransition(step.Id, StepPhase.Completed));
                         _actions.Add(new EnrollInFlow(move.FlowId));
                         _history.Add(entry with { Outcome = "moved", Reason = "moved_to:" + move.FlowId });
                         Finish(ParticipantStatus.Completed, null);
                         return;
 
                     case EndStep:
+                        _steps.Add(new StepTransition(step.Id, StepPhase.Completed));
                         _history.Add(entry with { Outcome = "ended" });
                         Finish(ParticipantStatus.Completed, null);
                         return;
@@ -291,6 +309,7 @@ public static class FlowInterpreter
                         return;
                 }
                 _history.Add(entry with { Next = next });
+                _steps.Add(new StepTransition(step.Id, StepPhase.Completed));
                 stepId = next;
                 dueAt = now;
             }
@@ -335,6 +354,14 @@ public static class FlowInterpreter
                 return false;
             }
             return true;
+        }
+
+        private bool EventArrivedWhileWaiting(WaitForEventStep step, DateTimeOffset due)
+        {
+            var since = StepRanAt(step.Id);
+            if (since is null) return false;
+            var condition = new EventCondition { Event = step.Event, Where = step.Where };
+            return ConditionEvaluator.Evaluate(condition, new ConditionScope(_contact, snapshot.Events, due, since));
         }
 
         private ConditionScope Scope() => new(_contact, snapshot.Events, now, null, StepRanAt);

@@ -161,6 +161,7 @@ public static class FlowValidator
                 break;
             case CreateActivityStep activity:
                 if (string.IsNullOrWhiteSpace(activity.Title) || activity.Title.Length > 500) errors.Add($"{path}.title", "must be 1-500 characters");
+                else if (ContentValidator.TemplateError(activity.Title) is { } titleError) errors.Add($"{path}.title", titleError);
                 break;
             case WebhookStep webhook:
                 if (!Uri.TryCreate(webhook.Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
@@ -168,6 +169,7 @@ public static class FlowValidator
                 else if (references.AllowedWebhookHosts is { } allowed && !allowed.Contains(uri.Host))
                     errors.Add($"{path}.url", $"host '{uri.Host}' is not in Webhooks:AllowedHosts");
                 if (!Methods.Contains(webhook.Method)) errors.Add($"{path}.method", "must be one of " + string.Join(", ", Methods));
+                if (webhook.Body is { } body && ContentValidator.TemplateError(body) is { } bodyError) errors.Add($"{path}.body", bodyError);
                 break;
             case MoveToFlowStep move:
                 ValidateFlowReference(move.FlowId, $"{path}.flowId", references, errors);

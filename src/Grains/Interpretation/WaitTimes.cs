@@ -38,5 +38,9 @@ public static class WaitTimes
     public static TimeZoneInfo ResolveZone(string? timeZoneId) =>
         timeZoneId is not null && TimeZoneInfo.TryFindSystemTimeZoneById(timeZoneId, out var zone) ? zone : TimeZoneInfo.Utc;
 
+    /// <summary>The contact's time zone when it is a known one, else the flow's.</summary>
+    public static string? ZoneFor(string? contactZone, string? flowZone) =>
+        contactZone is not null && IsKnownZone(contactZone) ? contactZone : flowZone;
+
     public static bool IsKnownZone(string timeZoneId) => TimeZoneInfo.TryFindSystemTimeZoneById(timeZoneId, out _);
 }

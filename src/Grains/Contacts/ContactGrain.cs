@@ -1,0 +1,123 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using Orleans.Flows.Delivery;
+using Orleans.Flows.Participants;
+using Orleans.Flows.Values;
+
+namespace Orleans.Flows.Contacts;
+
+public sealed partial class ContactGrain(
+    [PersistentState("contact", StorageNames.Flows)] IPersistentState<ContactState> state,
+    IOutbox outbox,
+    TimeProvider time,
+    ILogger<ContactGrain> logger) : Grain, IContactGrain
+{
+    private string ContactId => this.GetPrimaryKeyString();
+
+    public async Task<ContactUpsertResult> UpsertAsync(ContactChange change)
+    {
+        var now = time.GetUtcNow();
+        var existing = state.State.Contact;
+        var contact = Merge(existing ?? new Contact { Id = ContactId, CreatedAt = now }, change) with { UpdatedAt = now };
+        var outcome = existing is null ? UpsertOutcome.Created : UpsertOutcome.Updated;
+        var recorded = new ContactEvent
+        {
+            Id = $"{ContactId}:{(outcome == UpsertOutcome.Created ? "created" : "updated")}:{now.UtcTicks}",
+            Type = outcome == UpsertOutcome.Created ? "contact.created" : "contact.updated",
+            OccurredAt = now,
+        };
+        await ApplyAsync(state.State with { Contact = contact, Events = Append(state.State.Events, recorded) });
+        LogDebugUpserted(logger, ContactId, outcome);
+        return new ContactUpsertResult(contact, outcome);
+    }
+
+    public Task<Contact?> GetAsync() => Task.FromResult(state.State.Contact);
+
+    public Task<ContactSnapshot?> GetSnapshotAsync() =>
+        Task.FromResult(state.State.Contact is { } contact ? new ContactSnapshot(contact, state.State.Events) : null);
+
+    public async Task<Contact?> ApplyFlowUpdateAsync(string operationId, ContactUpdate update)
+    {
+        if (state.State.Contact is not { } contact) return null;
+        if (state.State.AppliedOperations.Contains(operationId)) return contact;
+        var operations = state.State.AppliedOperations.Add(operationId);
+        if (operations.Length > ContactState.MaxOperations) operations = operations.RemoveAt(0);
+        var updated = update.ApplyTo(contact, time.GetUtcNow());
+        await ApplyAsync(state.State with { Contact = updated, AppliedOperations = operations });
+        return updated;
+    }
+
+    public async Task AddFlowAsync(string flowId)
+    {
+        if (state.State.FlowIds.Contains(flowId)) return;
+        await ApplyAsync(state.State with { FlowIds = state.State.FlowIds.Add(flowId) });
+    }
+
+    public async Task<ImmutableArray<ContactFlow>> GetFlowsAsync()
+    {
+        var flowIds = state.State.FlowIds;
+        var summaries = await Task.WhenAll(flowIds.Select(flowId =>
+            GrainFactory.GetGrain<IParticipantGrain>(ParticipantKey.Format(flowId, ContactId)).GetSummaryAsync()));
+        return [.. summaries.OfType<ParticipantSummary>().Select(s => new ContactFlow(s.FlowId, s.Status.ToApi(), s.CurrentStepId))];
+    }
+
+    public async Task<bool> EraseAsync()
+    {
+        if (state.State.Contact is null && state.State.FlowIds.IsEmpty) return false;
+        var flowIds = state.State.FlowIds;
+        await state.ClearStateAsync();
+        state.State = new ContactState();
+        await outbox.ForgetContactAsync(ContactId);
+        // One-way (see IParticipantGrain.EraseAsync): a participant may be waiting on this contact right now.
+        foreach (var flowId in flowIds)
+            await GrainFactory.GetGrain<IParticipantGrain>(ParticipantKey.Format(flowId, ContactId)).EraseAsync();
+        LogInformationErased(logger, ContactId, flowIds.Count);
+        return true;
+    }
+
+    private async Task ApplyAsync(ContactState next)
+    {
+        state.State = next;
+        await state.WriteStateAsync();
+    }
+
+    private static ImmutableArray<ContactEvent> Append(ImmutableArray<ContactEvent> events, ContactEvent e)
+    {
+        events = events.Add(e);
+        return events.Length > ContactState.MaxEvents ? events.RemoveRange(0, events.Length - ContactState.MaxEvents) : events;
+    }
+
+    /// <summary>A field the client sent replaces the stored one; a field it set to null clears it; a field it left out stays.</summary>
+    private static Contact Merge(Contact contact, ContactChange change)
+    {
+        string? Pick(string name, string? sent, string? current) => change.Clear.Contains(name) ? null : sent ?? current;
+        var attributes = contact.Attributes;
+        if (change.Attributes is { } sentAttributes)
+            foreach (var (key, value) in sentAttributes)
+                attributes = value.Kind == FieldValueKind.Null ? attributes.Remove(key) : attributes.SetItem(key, value);
+        return contact with
+        {
+            Email = Pick("email", change.Email, contact.Email),
+            Phone = Pick("phone", change.Phone, contact.Phone),
+            PushToken = Pick("pushToken", change.PushToken, contact.PushToken),
+            FirstName = Pick("firstName", change.FirstName, contact.FirstName),
+            LastName = Pick("lastName", change.LastName, contact.LastName),
+            Company = Pick("company", change.Company, contact.Company),
+            TimeZone = Pick("timeZone", change.TimeZone, contact.TimeZone),
+            Attributes = change.Clear.Contains("attributes") ? ImmutableSortedDictionary<string, FieldValue>.Empty : attributes,
+            Tags = change.Clear.Contains("tags") ? [] : change.Tags ?? contact.Tags,
+            Consent = new Consent
+            {
+                Email = change.EmailConsent ?? contact.Consent.Email,
+                Sms = change.SmsConsent ?? contact.Consent.Sms,
+                Push = change.PushConsent ?? contact.Consent.Push,
+            },
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Contact {ContactId} {Outcome}")]
+    private static partial void LogDebugUpserted(ILogger logger, string contactId, UpsertOutcome outcome);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Contact {ContactId} erased; told {FlowCount} participants to leave")]
+    private static partial void LogInformationErased(ILogger logger, string contactId, int flowCount);
+}

@@ -1,0 +1,66 @@
+using System.Collections.Immutable;
+using Fluid;
+using Orleans.Flows.Interpretation;
+
+namespace Orleans.Flows.Content;
+
+/// <summary>
+/// The rules content must follow before it is saved, including that every template parses as Liquid: a
+/// template error is found when the content is saved, not when a message is sent.
+/// </summary>
+public static class ContentValidator
+{
+    public const int MaxNameLength = 200;
+    public const int MaxSmsLength = 1600;
+    public const int MaxBodyLength = 1_000_000;
+
+    private static readonly FluidParser Parser = new();
+
+    public static ImmutableSortedDictionary<string, string[]> Validate(ContentItem item)
+    {
+        var errors = new ValidationErrors();
+        if (string.IsNullOrWhiteSpace(item.Name)) errors.Add("$.name", "is required");
+        else if (item.Name.Length > MaxNameLength) errors.Add("$.name", $"must be at most {MaxNameLength} characters");
+
+        switch (item.Channel)
+        {
+            case Channel.Email:
+                Template("$.subject", item.Subject, required: true, 998, errors);
+                Template("$.html", item.Html, required: true, MaxBodyLength, errors);
+                Template("$.text", item.Text, required: false, MaxBodyLength, errors);
+                if (item.From is { } from && !LooksLikeAddress(from)) errors.Add("$.from", "must be an email address, optionally as \"Name <address>\"");
+                break;
+            case Channel.Sms:
+                Template("$.text", item.Text, required: true, MaxSmsLength, errors);
+                break;
+            case Channel.Push:
+                Template("$.title", item.Title, required: true, 200, errors);
+                Template("$.body", item.Body, required: true, 4000, errors);
+                if (item.Url is { } url && !Uri.TryCreate(url, UriKind.Absolute, out _)) errors.Add("$.url", "must be an absolute url");
+                break;
+        }
+        return errors.ToImmutable();
+    }
+
+    /// <summary>Checks that a text parses as a Liquid template; used for step titles and webhook bodies too.</summary>
+    public static string? TemplateError(string text) =>
+        Parser.TryParse(text, out _, out var error) ? null : "is not a valid Liquid template: " + error.Split('\n')[0];
+
+    private static void Template(string path, string? text, bool required, int maxLength, ValidationErrors errors)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            if (required) errors.Add(path, "is required");
+            return;
+        }
+        if (text.Length > maxLength) errors.Add(path, $"must be at most {maxLength} characters");
+        else if (TemplateError(text) is { } error) errors.Add(path, error);
+    }
+
+    private static bool LooksLikeAddress(string from)
+    {
+        var address = from.Contains('<') ? from[(from.IndexOf('<') + 1)..].TrimEnd('>', ' ') : from;
+        var at = address.IndexOf('@');
+        return at > 0 && at < address.Length - 1 && !address.Contains(' ');
+    }
+}

@@ -1,0 +1,157 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Flows.Content;
+using Orleans.Flows.Interpretation;
+using Orleans.Flows.Participants;
+
+namespace Orleans.Flows.Flows;
+
+/// <summary>A flow's definition versions and lifecycle. Participants never call it per step: they read the per-silo cache.</summary>
+public sealed partial class FlowGrain(
+    [PersistentState("flow", StorageNames.Flows)] IPersistentState<FlowState> state,
+    FlowDefinitionCache cache,
+    IOptions<WebhookOptions> webhooks,
+    TimeProvider time,
+    ILogger<FlowGrain> logger) : Grain, IFlowGrain
+{
+    private string FlowId => this.GetPrimaryKeyString();
+
+    private IFlowCatalogGrain Catalog => GrainFactory.GetGrain<IFlowCatalogGrain>(IFlowCatalogGrain.Key);
+
+    public async Task<FlowCommandResult> CreateAsync(FlowDefinition definition)
+    {
+        if (state.State.Exists) return FlowCommandResult.Conflict($"Flow '{FlowId}' already exists.");
+        var errors = await ValidateAsync(definition);
+        if (!errors.IsEmpty) return FlowCommandResult.Invalid(errors);
+        var now = time.GetUtcNow();
+        await SaveAsync(new FlowState { Exists = true, Status = FlowStatus.Draft, Versions = [definition], CreatedAt = now, UpdatedAt = now });
+        LogInformationCreated(logger, FlowId, definition.Name);
+        return FlowCommandResult.Ok(Snapshot());
+    }
+
+    public async Task<FlowCommandResult> UpdateAsync(FlowDefinition definition)
+    {
+        if (!state.State.Exists) return NotFound();
+        if (state.State.Status is not (FlowStatus.Draft or FlowStatus.Paused))
+            return FlowCommandResult.Conflict($"Flow '{FlowId}' is {Name(state.State.Status)}; only a draft or paused flow can be edited.");
+        var errors = await ValidateAsync(definition);
+        if (!errors.IsEmpty) return FlowCommandResult.Invalid(errors);
+        await SaveAsync(state.State with { Versions = state.State.Versions.Add(definition), UpdatedAt = time.GetUtcNow() });
+        LogInformationUpdated(logger, FlowId, state.State.Versions.Length);
+        return FlowCommandResult.Ok(Snapshot());
+    }
+
+    public Task<FlowSnapshot?> GetAsync() => Task.FromResult(state.State.Exists ? Snapshot() : null);
+
+    public Task<FlowDefinition?> GetVersionAsync(int version) =>
+        Task.FromResult(state.State.Exists && version >= 1 && version <= state.State.Versions.Length ? state.State.Versions[version - 1] : null);
+
+    public async Task<FlowCommandResult> StartAsync()
+    {
+        if (!state.State.Exists) return NotFound();
+        if (state.State.Status is not (FlowStatus.Draft or FlowStatus.Paused)) return Forbidden("start");
+        // Content may have been deleted since the flow was saved: a flow starts only when everything it names exists.
+        var errors = await ValidateAsync(state.State.Versions[^1]);
+        if (!errors.IsEmpty)
+            return FlowCommandResult.Conflict($"Flow '{FlowId}' cannot start: " + string.Join("; ", errors.Select(e => $"{e.Key} {string.Join(", ", e.Value)}")));
+        var now = time.GetUtcNow();
+        var resumed = state.State.Status == FlowStatus.Paused;
+        await SaveAsync(state.State with { Status = FlowStatus.Running, StartedAt = state.State.StartedAt ?? now, PausedAt = null, UpdatedAt = now });
+        LogInformationLifecycle(logger, FlowId, resumed ? "resumed" : "started");
+        return FlowCommandResult.Ok(Snapshot());
+    }
+
+    public async Task<FlowCommandResult> PauseAsync()
+    {
+        if (!state.State.Exists) return NotFound();
+        if (state.State.Status != FlowStatus.Running) return Forbidden("pause");
+        var now = time.GetUtcNow();
+        await SaveAsync(state.State with { Status = FlowStatus.Paused, PausedAt = now, UpdatedAt = now });
+        LogInformationLifecycle(logger, FlowId, "paused");
+        return FlowCommandResult.Ok(Snapshot());
+    }
+
+    public async Task<FlowCommandResult> EndAsync()
+    {
+        if (!state.State.Exists) return NotFound();
+        if (state.State.Status is not (FlowStatus.Running or FlowStatus.Paused)) return Forbidden("end");
+        var now = time.GetUtcNow();
+        await SaveAsync(state.State with { Status = FlowStatus.Ended, EndedAt = now, PausedAt = null, UpdatedAt = now });
+        // Participants still in the journey exit; any the list has not seen yet exit at their next step.
+        await GrainFactory.GetGrain<IFlowParticipantsGrain>(FlowId).EndAllAsync();
+        LogInformationLifecycle(logger, FlowId, "ended");
+        return FlowCommandResult.Ok(Snapshot());
+    }
+
+    public async Task<FlowCommandResult> DeleteAsync()
+    {
+        if (!state.State.Exists) return NotFound();
+        if (state.State.Status is not (FlowStatus.Draft or FlowStatus.Ended))
+            return FlowCommandResult.Conflict($"Flow '{FlowId}' is {Name(state.State.Status)}; only a draft or ended flow can be deleted.");
+        var snapshot = Snapshot();
+        await state.ClearStateAsync();
+        state.State = new FlowState();
+        cache.Invalidate(FlowId);
+        await Catalog.RemoveAsync(FlowId);
+        LogInformationLifecycle(logger, FlowId, "deleted");
+        return FlowCommandResult.Ok(snapshot);
+    }
+
+    private async Task<ImmutableSortedDictionary<string, string[]>> ValidateAsync(FlowDefinition definition)
+    {
+        var (contentIds, flowIds) = FlowValidator.References(definition);
+        var content = contentIds.IsEmpty
+            ? ImmutableDictionary<string, Channel>.Empty
+            : await GrainFactory.GetGrain<IContentCatalogGrain>(IContentCatalogGrain.Key).FindAsync(contentIds);
+        var missingFlows = flowIds.IsEmpty ? [] : await Catalog.FindMissingAsync(flowIds);
+        var existingFlows = flowIds.Except(missingFlows).ToHashSet(StringComparer.Ordinal);
+        return FlowValidator.Validate(definition, new FlowReferences(content, existingFlows, webhooks.Value.AllowedHostSet));
+    }
+
+    private async Task SaveAsync(FlowState next)
+    {
+        state.State = next;
+        await state.WriteStateAsync();
+        cache.Invalidate(FlowId);
+        var current = next.Versions[^1];
+        await Catalog.SetAsync(new FlowCatalogEntry
+        {
+            Id = FlowId,
+            Name = current.Name,
+            Status = next.Status,
+            Version = next.Versions.Length,
+            UpdatedAt = next.UpdatedAt,
+            ContentIds = [.. next.Versions.SelectMany(v => FlowValidator.References(v).ContentIds).Distinct()],
+        });
+    }
+
+    private FlowSnapshot Snapshot() => new()
+    {
+        Id = FlowId,
+        Version = state.State.Versions.Length,
+        Status = state.State.Status,
+        Definition = state.State.Versions[^1],
+        CreatedAt = state.State.CreatedAt,
+        UpdatedAt = state.State.UpdatedAt,
+        StartedAt = state.State.StartedAt,
+        PausedAt = state.State.PausedAt,
+        EndedAt = state.State.EndedAt,
+    };
+
+    private FlowCommandResult NotFound() => FlowCommandResult.NotFound($"Flow '{FlowId}' does not exist.");
+
+    private FlowCommandResult Forbidden(string transition) =>
+        FlowCommandResult.Conflict($"Flow '{FlowId}' is {Name(state.State.Status)}; the lifecycle draft → running ⇄ paused → ended does not allow {transition} from there.");
+
+    private static string Name(FlowStatus status) => status.ToString().ToLowerInvariant();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {FlowId} created: {Name}")]
+    private static partial void LogInformationCreated(ILogger logger, string flowId, string name);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {FlowId} saved as version {Version}")]
+    private static partial void LogInformationUpdated(ILogger logger, string flowId, int version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {FlowId} {Transition}")]
+    private static partial void LogInformationLifecycle(ILogger logger, string flowId, string transition);
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Flows.Delivery;
+using Orleans.Flows.Flows;
+using Orleans.Flows.Participants;
+using Orleans.Flows.Statistics;
+
+namespace Orleans.Flows.Hosting;
+
+public static class FlowsEngineServiceCollectionExtensions
+{
+    /// <summary>The engine's per-silo services: definition cache, wake-ups, outbox and read-model buffer.</summary>
+    /// <param name="developmentMode">True without a database: unconfigured webhook hosts are then all allowed.</param>
+    public static IServiceCollection AddFlowsEngine(this IServiceCollection services, IConfiguration configuration, bool developmentMode)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<FlowDefinitionCache>();
+        services.AddSingleton<IWakeUpScheduler, ReminderWakeUpScheduler>();
+        services.AddSingleton<MessageLog>();
+        services.AddSingleton<IOutbox, DevelopmentOutbox>();
+        services.AddSingleton<FlowReadModelBuffer>();
+        services.AddHostedService(sp => sp.GetRequiredService<FlowReadModelBuffer>());
+        services.AddOptions<WebhookOptions>()
+            .Bind(configuration.GetSection(WebhookOptions.Section))
+            .Configure(o => o.AllowAnyWhenUnset = developmentMode);
+        return services;
+    }
+}

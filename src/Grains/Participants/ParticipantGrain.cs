@@ -1,0 +1,242 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Flows.Contacts;
+using Orleans.Flows.Content;
+using Orleans.Flows.Delivery;
+using Orleans.Flows.Flows;
+using Orleans.Flows.Interpretation;
+using Orleans.Flows.Statistics;
+
+namespace Orleans.Flows.Participants;
+
+/// <summary>
+/// One contact in one flow. A thin shell around <see cref="FlowInterpreter"/>: it loads what the interpreter
+/// needs, performs the actions it returns, then writes the new state once. Actions come first and are
+/// idempotent (message ids, operation ids), so a replay after a crash repeats nothing.
+/// </summary>
+public sealed partial class ParticipantGrain(
+    [PersistentState("participant", StorageNames.Flows)] IPersistentState<ParticipantState> state,
+    FlowDefinitionCache flows,
+    IWakeUpScheduler wakeUps,
+    IOutbox outbox,
+    FlowReadModelBuffer readModels,
+    TimeProvider time,
+    ILogger<ParticipantGrain> logger) : Grain, IParticipantGrain, IRemindable, IWakeUpTarget
+{
+    private string FlowId => ParticipantKey.Parse(this.GetPrimaryKeyString()).FlowId;
+
+    private string ContactId => ParticipantKey.Parse(this.GetPrimaryKeyString()).ContactId;
+
+    private IContactGrain Contact => GrainFactory.GetGrain<IContactGrain>(ContactId);
+
+    public async Task<EnrollResult> EnrollAsync()
+    {
+        var flow = await flows.GetCurrentAsync(FlowId);
+        if (flow is { Status: not FlowStatus.Running })
+        {
+            // The cached state may be older than the start that let this enrollment through.
+            flows.Invalidate(FlowId);
+            flow = await flows.GetCurrentAsync(FlowId);
+        }
+        if (flow is null) return new EnrollResult(EnrollSkipReason.FlowNotRunning);
+
+        var contact = await Contact.GetSnapshotAsync();
+        var context = new FlowContext(FlowId, flow.Version, flow.Definition, flow.Status);
+        var now = time.GetUtcNow();
+        var skip = FlowInterpreter.CheckEnrollment(context, state.State, contact, now);
+        if (skip != EnrollSkipReason.None)
+        {
+            LogDebugSkipped(logger, FlowId, ContactId, skip);
+            return new EnrollResult(skip);
+        }
+        await Contact.AddFlowAsync(FlowId);
+        await RunAsync(context, contact!, ParticipantInput.Enroll, now);
+        LogDebugEnrolled(logger, FlowId, ContactId, flow.Version);
+        return EnrollResult.Enrolled;
+    }
+
+    public async Task EnrollFromFlowAsync(string fromFlowId)
+    {
+        var result = await EnrollAsync();
+        LogInformationMoved(logger, ContactId, fromFlowId, FlowId, result.IsEnrolled ? "enrolled" : result.Skipped.ToApi());
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) =>
+        reminderName == ReminderWakeUpScheduler.ReminderName ? WakeAsync() : Task.CompletedTask;
+
+    public async Task WakeAsync()
+    {
+        var current = state.State;
+        if (!current.Exists || current.Status != ParticipantStatus.Waiting || current.WakeAt is not { } wakeAt)
+        {
+            await wakeUps.CancelAsync(this.GetGrainId());
+            return;
+        }
+        var now = time.GetUtcNow();
+        if (wakeAt > now)
+        {
+            // Early: arm again for the exact moment instead of waiting a whole period.
+            await wakeUps.ScheduleAsync(this.GetGrainId(), wakeAt);
+            return;
+        }
+        if (await LoadAsync() is not var (context, contact)) return;
+        await RunAsync(context, contact, ParticipantInput.Wake, now);
+        LogDebugWoke(logger, FlowId, ContactId, (now - wakeAt).TotalMilliseconds);
+    }
+
+    public async Task<bool> RemoveAsync()
+    {
+        if (!state.State.Exists || !state.State.Status.IsInJourney()) return false;
+        if (await LoadAsync() is not var (context, contact)) return false;
+        await RunAsync(context, contact, ParticipantInput.Remove, time.GetUtcNow());
+        LogInformationRemoved(logger, FlowId, ContactId);
+        return true;
+    }
+
+    public async Task EndAsync()
+    {
+        if (!state.State.Exists || !state.State.Status.IsInJourney()) return;
+        if (await LoadAsync() is not var (context, contact)) return;
+        await RunAsync(context, contact, ParticipantInput.FlowEnded, time.GetUtcNow());
+    }
+
+    public async Task EraseAsync()
+    {
+        var before = state.State;
+        if (!before.Exists) return;
+        if (before.WakeAt is not null) await wakeUps.CancelAsync(this.GetGrainId());
+        await state.ClearStateAsync();
+        state.State = new ParticipantState();
+        readModels.RecordErased(before);
+        DeactivateOnIdle();
+    }
+
+    public Task<ParticipantDetail?> GetAsync() => Task.FromResult(state.State.Exists ? state.State.ToDetail() : null);
+
+    public Task<ParticipantSummary?> GetSummaryAsync() => Task.FromResult(state.State.Exists ? state.State.ToSummary() : null);
+
+    /// <summary>The participant's flow version and its contact; null (after tidying up) when either is gone.</summary>
+    private async Task<(FlowContext, ContactSnapshot)?> LoadAsync()
+    {
+        var context = await flows.GetContextAsync(FlowId, state.State.Version);
+        var contact = await Contact.GetSnapshotAsync();
+        if (context is not null && contact is not null) return (context, contact);
+        if (contact is null)
+        {
+            // The contact was erased; its erasure reaches this grain too, but a due wake-up may come first.
+            await EraseAsync();
+            return null;
+        }
+        LogWarningFlowMissing(logger, FlowId, ContactId, state.State.Version);
+        await wakeUps.CancelAsync(this.GetGrainId());
+        return null;
+    }
+
+    private async Task RunAsync(FlowContext context, ContactSnapshot contact, ParticipantInput input, DateTimeOffset now)
+    {
+        var before = state.State;
+        var result = FlowInterpreter.Run(context, before, contact, input, now);
+        if (!result.Changed(before)) return;
+
+        var after = result.State;
+        var sent = 0;
+        List<string>? moves = null;
+        foreach (var action in result.Actions)
+        {
+            switch (action)
+            {
+                case SendMessage send:
+                    var receipt = await outbox.EnqueueAsync(new OutboxMessage
+                    {
+                        Id = send.MessageId,
+                        Channel = send.Channel switch { Channel.Email => MessageChannel.Email, Channel.Sms => MessageChannel.Sms, _ => MessageChannel.Push },
+                        FlowId = FlowId,
+                        StepId = send.StepId,
+                        ContactId = ContactId,
+                        ContentId = send.ContentId,
+                        To = send.To,
+                        CreatedAt = now,
+                    });
+                    if (!receipt.Duplicate && receipt.Status == "sent") sent++;
+                    if (after.LastSending is { } last && last.MessageId == send.MessageId)
+                        after = after with { LastSending = last with { Status = receipt.Status, At = receipt.At } };
+                    break;
+                case UpdateContact update:
+                    await Contact.ApplyFlowUpdateAsync(update.OperationId, update.Update);
+                    break;
+                case CreateActivity activity:
+                    var activityReceipt = await outbox.EnqueueAsync(new OutboxMessage
+                    {
+                        Id = activity.MessageId,
+                        Channel = MessageChannel.Crm,
+                        FlowId = FlowId,
+                        StepId = activity.StepId,
+                        ContactId = ContactId,
+                        Subject = activity.Title,
+                        Payload = activity.Kind.ToString(),
+                        CreatedAt = now,
+                    });
+                    if (!activityReceipt.Duplicate && activityReceipt.Status == "sent") sent++;
+                    break;
+                case CallWebhook webhook:
+                    var webhookReceipt = await outbox.EnqueueAsync(new OutboxMessage
+                    {
+                        Id = webhook.MessageId,
+                        Channel = MessageChannel.Webhook,
+                        FlowId = FlowId,
+                        StepId = webhook.StepId,
+                        ContactId = ContactId,
+                        To = webhook.Url,
+                        Subject = webhook.Method,
+                        Payload = webhook.Body,
+                        CreatedAt = now,
+                    });
+                    if (!webhookReceipt.Duplicate && webhookReceipt.Status == "sent") sent++;
+                    break;
+                case EnrollInFlow move:
+                    (moves ??= []).Add(move.FlowId);
+                    break;
+            }
+        }
+
+        state.State = after;
+        await state.WriteStateAsync();
+
+        if (after.WakeAt is { } wakeAt)
+        {
+            if (wakeAt != before.WakeAt) await wakeUps.ScheduleAsync(this.GetGrainId(), wakeAt);
+        }
+        else if (before.WakeAt is not null)
+        {
+            await wakeUps.CancelAsync(this.GetGrainId());
+        }
+
+        readModels.Record(before, after, result.Steps, sent);
+        foreach (var flowId in moves ?? [])
+            await GrainFactory.GetGrain<IParticipantGrain>(ParticipantKey.Format(flowId, ContactId)).EnrollFromFlowAsync(FlowId);
+
+        LogDebugTransition(logger, FlowId, ContactId, before.Status, after.Status, after.CurrentStepId);
+        // A participant that waits or is done holds no memory: its row and its wake-up are all it needs.
+        if (after.Status != ParticipantStatus.Active) DeactivateOnIdle();
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Participant {FlowId}/{ContactId} enrolled on version {Version}")]
+    private static partial void LogDebugEnrolled(ILogger logger, string flowId, string contactId, int version);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Participant {FlowId}/{ContactId} not enrolled: {Reason}")]
+    private static partial void LogDebugSkipped(ILogger logger, string flowId, string contactId, EnrollSkipReason reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Participant {FlowId}/{ContactId} woke {LatenessMs} ms after its due time")]
+    private static partial void LogDebugWoke(ILogger logger, string flowId, string contactId, double latenessMs);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Participant {FlowId}/{ContactId}: {Before} -> {After} at step {StepId}")]
+    private static partial void LogDebugTransition(ILogger logger, string flowId, string contactId, ParticipantStatus before, ParticipantStatus after, string? stepId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Participant {FlowId}/{ContactId} removed by a user")]
+    private static partial void LogInformationRemoved(ILogger logger, string flowId, string contactId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Contact {ContactId} moved from flow {FromFlowId} to flow {FlowId}: {Outcome}")]
+    private static partial void LogInformationMoved(ILogger logger, string contactId, string fromFlowId, string flowId, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Participant {FlowId}/{ContactId} is on version {Version} of a flow that no longer exists; its wake-up is cancelled")]
+    private static partial void LogWarningFlowMissing(ILogger logger, string flowId, string contactId, int version);
+}
