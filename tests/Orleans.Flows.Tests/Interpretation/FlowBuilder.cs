@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Orleans.Flows.Contacts;
 using Orleans.Flows.Content;
 using Orleans.Flows.Flows;
@@ -43,27 +42,8 @@ internal static class FlowBuilder
         }
         """;
 
-    /// <summary>
-    /// <see cref="FlowJson.Options"/> plus a work-around for a bug in <c>Steps.cs</c>: the overrides of
-    /// <see cref="Step.Type"/>, <see cref="Step.Targets"/>, <see cref="Step.Waits"/> and <see cref="SendStep.Channel"/>
-    /// do not repeat <c>[JsonIgnore]</c>, so System.Text.Json sees a <c>type</c> property that clashes with the
-    /// <c>type</c> discriminator and refuses every step type. The modifier drops those computed properties, so the
-    /// interpreter and validator tests can still be written in the JSON of API.md; <see cref="FlowJsonTests"/>
-    /// checks <see cref="FlowJson.Options"/> itself.
-    /// </summary>
-    public static readonly JsonSerializerOptions Json = new(FlowJson.Options)
-    {
-        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { DropComputedStepProperties } },
-    };
-
-    private static readonly string[] ComputedStepProperties = ["type", "targets", "waits", "channel"];
-
-    private static void DropComputedStepProperties(JsonTypeInfo info)
-    {
-        if (!typeof(Step).IsAssignableFrom(info.Type) || info.Kind != JsonTypeInfoKind.Object) return;
-        for (var i = info.Properties.Count - 1; i >= 0; i--)
-            if (ComputedStepProperties.Contains(info.Properties[i].Name)) info.Properties.RemoveAt(i);
-    }
+    /// <summary>The API's own JSON options: the tests write flows in the JSON of API.md.</summary>
+    public static JsonSerializerOptions Json => FlowJson.Options;
 
     public static FlowDefinition Parse(string json) =>
         JsonSerializer.Deserialize<FlowDefinition>(json, Json) ?? throw new InvalidOperationException("null definition");

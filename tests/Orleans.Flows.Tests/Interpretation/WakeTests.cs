@@ -186,7 +186,7 @@ public class WakeTests
         Assert.Same(waiting, result.State);
     }
 
-    [Fact(Skip = "BUG: FlowInterpreter never reads WaitForEventStep.Next (no input delivers an event, and Wake always takes onTimeout), so a waitForEvent's 'next' is unreachable")]
+    [Fact]
     public void WaitForEventGoesToNextWhenTheEventHappenedDuringTheWait()
     {
         var flow = Context(OfferFlow());
