@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Orleans.Flows.Api.Auth;
 using Orleans.Flows.Api.Endpoints;
 using Orleans.Flows.Api.Hosting;
+using Orleans.Flows.Api.Http;
 using Orleans.Flows.Flows;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,6 +13,7 @@ builder.AddFlowsOrleans(developmentMode);
 
 builder.Services.ConfigureHttpJsonOptions(o => FlowJson.Configure(o.SerializerOptions));
 builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
 builder.Services.AddOpenApi();
 builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("orleans", tags: ["ready"]);
 builder.Services.AddSingleton(sp => ApiKeySetup.CreateRing(builder.Configuration, developmentMode, sp.GetRequiredService<ILoggerFactory>()));
@@ -38,6 +40,9 @@ app.MapContacts();
 app.MapContent();
 app.MapFlows();
 app.MapParticipants();
+
+// Resolve the keys now, so a configuration error stops the start and the development key is announced at once.
+app.Services.GetRequiredService<ApiKeyRing>();
 
 if (developmentMode)
 {

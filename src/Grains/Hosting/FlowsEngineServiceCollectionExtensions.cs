@@ -21,9 +21,11 @@ public static class FlowsEngineServiceCollectionExtensions
         services.AddSingleton<IOutbox, DevelopmentOutbox>();
         services.AddSingleton<FlowReadModelBuffer>();
         services.AddHostedService(sp => sp.GetRequiredService<FlowReadModelBuffer>());
-        services.AddOptions<WebhookOptions>()
-            .Bind(configuration.GetSection(WebhookOptions.Section))
-            .Configure(o => o.AllowAnyWhenUnset = developmentMode);
+        services.AddOptions<WebhookOptions>().Configure(o =>
+        {
+            o.AllowedHosts = WebhookOptions.ReadAllowedHosts(configuration.GetSection(WebhookOptions.Section));
+            o.AllowAnyWhenUnset = developmentMode;
+        });
         return services;
     }
 }
