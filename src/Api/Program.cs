@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Orleans.Flows.Api.Auth;
@@ -11,7 +12,8 @@ var developmentMode = Orleans.Flows.Silo.FlowsSilo.IsDevelopmentMode(builder.Con
 
 builder.AddFlowsOrleans(developmentMode);
 
-builder.Services.ConfigureHttpJsonOptions(o => FlowJson.Configure(o.SerializerOptions));
+// Responses carry every field, null or not; flow definitions themselves are written without nulls.
+builder.Services.ConfigureHttpJsonOptions(o => FlowJson.Configure(o.SerializerOptions).DefaultIgnoreCondition = JsonIgnoreCondition.Never);
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
 builder.Services.AddOpenApi();

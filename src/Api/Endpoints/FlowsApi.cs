@@ -56,7 +56,7 @@ public static class FlowsApi
         return result.Flow is { } flow ? TypedResults.Ok(ToJson(flow)) : Problems.FromFlowCommand(result);
     }
 
-    public static async Task<Results<Ok<FlowList>, ValidationProblem>> ListFlows(IGrainFactory grains, string? status, string? search, string? cursor, int? limit)
+    public static async Task<Results<Ok<FlowList>, ValidationProblem>> ListFlows(HttpContext context, IGrainFactory grains, string? status, string? search, string? cursor, string? limit)
     {
         var errors = new Dictionary<string, string[]>();
         FlowStatus? statusFilter = null;
@@ -69,6 +69,7 @@ public static class FlowsApi
         if (search is { Length: > 200 }) errors["search"] = ["must be at most 200 characters"];
         if (errors.Count > 0) return Problems.Invalid(errors);
 
+        await ReadModels.FlushLocalAsync(context);
         var page = await grains.GetGrain<IFlowCatalogGrain>(IFlowCatalogGrain.Key).ListAsync(statusFilter, search, after, pageSize);
         var stats = await Task.WhenAll(page.Items.Select(f => grains.GetGrain<IFlowStatsGrain>(f.Id).GetAsync()));
         var items = page.Items.Select((f, i) => new FlowListItem(
@@ -96,10 +97,11 @@ public static class FlowsApi
         return result.Flow is not null ? TypedResults.NoContent() : Problems.FromFlowCommand(result);
     }
 
-    public static async Task<Results<Ok<FlowStatsResponse>, ProblemHttpResult, ValidationProblem>> GetStats(string id, IGrainFactory grains)
+    public static async Task<Results<Ok<FlowStatsResponse>, ProblemHttpResult, ValidationProblem>> GetStats(string id, HttpContext context, IGrainFactory grains)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", Ids.Rule);
         if (await grains.GetGrain<IFlowGrain>(id).GetAsync() is null) return Problems.NotFound($"Flow '{id}' does not exist.");
+        await ReadModels.FlushLocalAsync(context);
         return TypedResults.Ok(FlowStatsResponse.From(await grains.GetGrain<IFlowStatsGrain>(id).GetAsync()));
     }
 

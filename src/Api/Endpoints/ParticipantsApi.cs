@@ -50,7 +50,7 @@ public static class ParticipantsApi
     }
 
     public static async Task<Results<Ok<ParticipantList>, ProblemHttpResult, ValidationProblem>> ListParticipants(
-        string flowId, IGrainFactory grains, string? status, string? stepId, string? cursor, int? limit)
+        string flowId, HttpContext context, IGrainFactory grains, string? status, string? stepId, string? cursor, string? limit)
     {
         if (!Ids.IsValid(flowId)) return Problems.Invalid("flowId", Ids.Rule);
         var errors = new Dictionary<string, string[]>();
@@ -65,6 +65,7 @@ public static class ParticipantsApi
         if (errors.Count > 0) return Problems.Invalid(errors);
         if (await grains.GetGrain<IFlowGrain>(flowId).GetAsync() is null) return Problems.NotFound($"Flow '{flowId}' does not exist.");
 
+        await ReadModels.FlushLocalAsync(context);
         var page = await grains.GetGrain<IFlowParticipantsGrain>(flowId).QueryAsync(new ParticipantQuery
         {
             Status = statusFilter,

@@ -27,10 +27,13 @@ public static class Paging
     }
 
     /// <summary>Checks <c>cursor</c> and <c>limit</c>; adds errors under their names.</summary>
-    public static (string? AfterKey, int Limit) Read(string? cursor, int? limit, Dictionary<string, string[]> errors)
+    public static (string? AfterKey, int Limit) Read(string? cursor, string? limit, Dictionary<string, string[]> errors)
     {
         if (!TryDecode(cursor, out var after)) errors["cursor"] = ["is not a cursor this API returned"];
-        if (limit is < 1 or > MaxLimit) errors["limit"] = [$"must be between 1 and {MaxLimit}"];
-        return (after, limit ?? DefaultLimit);
+        var size = DefaultLimit;
+        if (!string.IsNullOrEmpty(limit) &&
+            (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out size) || size is < 1 or > MaxLimit))
+            errors["limit"] = [$"must be a whole number between 1 and {MaxLimit}"];
+        return (after, size);
     }
 }

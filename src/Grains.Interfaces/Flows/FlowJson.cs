@@ -223,6 +223,9 @@ public static class JsonErrors
         }
         if (message.Contains("type discriminator", StringComparison.Ordinal))
             return "unknown or missing type";
+        if (message.Contains("doesn't allow setting null values", StringComparison.Ordinal) ||
+            message.Contains("does not allow null values", StringComparison.Ordinal))
+            return "is required and may not be null";
         return message;
     }
 

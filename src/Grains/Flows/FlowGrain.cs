@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Flows.Content;
 using Orleans.Flows.Interpretation;
 using Orleans.Flows.Participants;
+using Orleans.Flows.Statistics;
 
 namespace Orleans.Flows.Flows;
 
@@ -11,6 +12,7 @@ namespace Orleans.Flows.Flows;
 public sealed partial class FlowGrain(
     [PersistentState("flow", StorageNames.Flows)] IPersistentState<FlowState> state,
     FlowDefinitionCache cache,
+    FlowReadModelBuffer readModels,
     IOptions<WebhookOptions> webhooks,
     TimeProvider time,
     ILogger<FlowGrain> logger) : Grain, IFlowGrain
@@ -78,7 +80,9 @@ public sealed partial class FlowGrain(
         if (state.State.Status is not (FlowStatus.Running or FlowStatus.Paused)) return Forbidden("end");
         var now = time.GetUtcNow();
         await SaveAsync(state.State with { Status = FlowStatus.Ended, EndedAt = now, PausedAt = null, UpdatedAt = now });
-        // Participants still in the journey exit; any the list has not seen yet exit at their next step.
+        // Participants still in the journey exit. The list is fed every 250 ms, so this silo's pending rows go
+        // first; the list makes a second pass for rows other silos flush later.
+        await readModels.FlushAsync();
         await GrainFactory.GetGrain<IFlowParticipantsGrain>(FlowId).EndAllAsync();
         LogInformationLifecycle(logger, FlowId, "ended");
         return FlowCommandResult.Ok(Snapshot());

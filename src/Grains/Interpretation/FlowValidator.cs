@@ -97,6 +97,27 @@ public static class FlowValidator
         }
         if (steps.Length > MaxSteps) errors.Add("$.steps", $"must have at most {MaxSteps} steps");
 
+        // JSON lets a client write null where a step, branch or condition belongs; that is an error, not a crash.
+        var nulls = false;
+        for (var i = 0; i < steps.Length; i++)
+        {
+            if (steps[i] is null)
+            {
+                errors.Add($"$.steps[{i}]", "must be a step, not null");
+                nulls = true;
+            }
+            else if (steps[i] is SplitStep { Branches.IsDefault: false } split)
+            {
+                for (var b = 0; b < split.Branches.Length; b++)
+                    if (split.Branches[b] is null)
+                    {
+                        errors.Add($"$.steps[{i}].branches[{b}]", "must be a branch, not null");
+                        nulls = true;
+                    }
+            }
+        }
+        if (nulls) return;
+
         var indexById = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < steps.Length; i++)
         {
@@ -223,6 +244,11 @@ public static class FlowValidator
 
     private static void ValidateCondition(Condition condition, string path, ConditionPlace place, FlowDefinition? definition, ValidationErrors errors, int depth)
     {
+        if (condition is null)
+        {
+            errors.Add(path, "must be a condition, not null");
+            return;
+        }
         if (depth > FlowJson.MaxConditionDepth)
         {
             errors.Add(path, $"conditions may nest at most {FlowJson.MaxConditionDepth} levels");

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Orleans.Flows.Statistics;
 
 namespace Orleans.Flows.Participants;
 
@@ -43,7 +44,14 @@ public sealed class FlowParticipantsGrain(
 
     public async Task EndAllAsync()
     {
-        // EndAsync is one-way, so this only queues the messages.
+        await EndListedAsync();
+        // Other silos flush their rows up to one interval later: look again once they have.
+        this.RegisterGrainTimer(EndListedAsync, new GrainTimerCreationOptions(FlowReadModelBuffer.FlushInterval * 4, Timeout.InfiniteTimeSpan));
+    }
+
+    private async Task EndListedAsync()
+    {
+        // EndAsync is one-way and a participant that already left ignores it, so a second pass is harmless.
         foreach (var row in state.State.Rows.Values.Where(r => r.Status.IsInJourney()).ToList())
             await GrainFactory.GetGrain<IParticipantGrain>(ParticipantKey.Format(row.FlowId, row.ContactId)).EndAsync();
     }
