@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using Orleans.Flows.Flows;
 
 namespace Orleans.Flows.Participants;
 
@@ -8,8 +9,11 @@ namespace Orleans.Flows.Participants;
 /// </summary>
 public interface IParticipantGrain : IGrainWithStringKey
 {
-    /// <summary>Enrolls the contact in the flow's current version, or says why not. Safe to retry.</summary>
-    Task<EnrollResult> EnrollAsync();
+    /// <summary>
+    /// Enrolls the contact in <paramref name="flow"/> as the caller just read it (its newest version and its
+    /// status), or says why not. Safe to retry.
+    /// </summary>
+    Task<EnrollResult> EnrollAsync(FlowSnapshot flow);
 
     Task<ParticipantDetail?> GetAsync();
 

@@ -24,6 +24,7 @@ public sealed partial class FlowGrain(
     public async Task<FlowCommandResult> CreateAsync(FlowDefinition definition)
     {
         if (state.State.Exists) return FlowCommandResult.Conflict($"Flow '{FlowId}' already exists.");
+        if (state.State.Retired) return FlowCommandResult.Conflict($"Flow '{FlowId}' was deleted after it ran; a new flow needs a new id.");
         var errors = await ValidateAsync(definition);
         if (!errors.IsEmpty) return FlowCommandResult.Invalid(errors);
         var now = time.GetUtcNow();
@@ -94,9 +95,17 @@ public sealed partial class FlowGrain(
         if (state.State.Status is not (FlowStatus.Draft or FlowStatus.Ended))
             return FlowCommandResult.Conflict($"Flow '{FlowId}' is {Name(state.State.Status)}; only a draft or ended flow can be deleted.");
         var snapshot = Snapshot();
-        await state.ClearStateAsync();
-        state.State = new FlowState();
-        cache.Invalidate(FlowId);
+        if (state.State.StartedAt is null)
+        {
+            await state.ClearStateAsync();
+            state.State = new FlowState();
+        }
+        else
+        {
+            state.State = new FlowState { Retired = true };
+            await state.WriteStateAsync();
+        }
+        await InvalidateCachesAsync();
         await Catalog.RemoveAsync(FlowId);
         LogInformationLifecycle(logger, FlowId, "deleted");
         return FlowCommandResult.Ok(snapshot);
@@ -117,7 +126,7 @@ public sealed partial class FlowGrain(
     {
         state.State = next;
         await state.WriteStateAsync();
-        cache.Invalidate(FlowId);
+        await InvalidateCachesAsync();
         var current = next.Versions[^1];
         await Catalog.SetAsync(new FlowCatalogEntry
         {
@@ -129,6 +138,27 @@ public sealed partial class FlowGrain(
             ContentIds = [.. next.Versions.SelectMany(v => FlowValidator.References(v).ContentIds).Distinct()],
         });
     }
+
+    /// <summary>
+    /// Every silo drops its cached copy of this flow before the change is confirmed, so that no silo acts on the
+    /// old version or status afterwards. A silo that does not answer in time falls back on the cache's short TTL.
+    /// </summary>
+    private async Task InvalidateCachesAsync()
+    {
+        cache.Invalidate(FlowId);
+        try
+        {
+            var silos = await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+            await Task.WhenAll(silos.Keys.Select(silo => GrainFactory.GetGrain<IFlowCacheGrain>(silo.ToParsableString()).InvalidateAsync(FlowId)))
+                .WaitAsync(CacheInvalidationTimeout);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OrleansException)
+        {
+            LogWarningInvalidationFailed(logger, ex, FlowId);
+        }
+    }
+
+    private static readonly TimeSpan CacheInvalidationTimeout = TimeSpan.FromSeconds(5);
 
     private FlowSnapshot Snapshot() => new()
     {
@@ -149,6 +179,9 @@ public sealed partial class FlowGrain(
         FlowCommandResult.Conflict($"Flow '{FlowId}' is {Name(state.State.Status)}; the lifecycle draft → running ⇄ paused → ended does not allow {transition} from there.");
 
     private static string Name(FlowStatus status) => status.ToString().ToLowerInvariant();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not every silo confirmed that it dropped its cached copy of flow {FlowId}; they pick up the change within a second")]
+    private static partial void LogWarningInvalidationFailed(ILogger logger, Exception exception, string flowId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Flow {FlowId} created: {Name}")]
     private static partial void LogInformationCreated(ILogger logger, string flowId, string name);

@@ -14,4 +14,9 @@ public sealed record FlowState
     [Id(5)] public DateTimeOffset? StartedAt { get; init; }
     [Id(6)] public DateTimeOffset? PausedAt { get; init; }
     [Id(7)] public DateTimeOffset? EndedAt { get; init; }
+    /// <summary>
+    /// The flow was deleted after it ran. Its participants, statistics and list outlive it, so its id is never
+    /// given to a new flow, which would inherit them.
+    /// </summary>
+    [Id(8)] public bool Retired { get; init; }
 }

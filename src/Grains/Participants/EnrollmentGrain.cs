@@ -27,7 +27,7 @@ public sealed partial class EnrollmentGrain(ILogger<EnrollmentGrain> logger) : G
         foreach (var chunk in contactIds.Distinct(StringComparer.Ordinal).Chunk(MaxInFlight))
         {
             var results = await Task.WhenAll(chunk.Select(contactId =>
-                GrainFactory.GetGrain<IParticipantGrain>(ParticipantKey.Format(flowId, contactId)).EnrollAsync()));
+                GrainFactory.GetGrain<IParticipantGrain>(ParticipantKey.Format(flowId, contactId)).EnrollAsync(flow)));
             for (var i = 0; i < chunk.Length; i++)
             {
                 if (results[i].IsEnrolled) enrolled++;

@@ -28,17 +28,8 @@ public sealed partial class ParticipantGrain(
 
     private IContactGrain Contact => GrainFactory.GetGrain<IContactGrain>(ContactId);
 
-    public async Task<EnrollResult> EnrollAsync()
+    public async Task<EnrollResult> EnrollAsync(FlowSnapshot flow)
     {
-        var flow = await flows.GetCurrentAsync(FlowId);
-        if (flow is { Status: not FlowStatus.Running })
-        {
-            // The cached state may be older than the start that let this enrollment through.
-            flows.Invalidate(FlowId);
-            flow = await flows.GetCurrentAsync(FlowId);
-        }
-        if (flow is null) return new EnrollResult(EnrollSkipReason.FlowNotRunning);
-
         var contact = await Contact.GetSnapshotAsync();
         var context = new FlowContext(FlowId, flow.Version, flow.Definition, flow.Status);
         var now = time.GetUtcNow();
@@ -56,7 +47,8 @@ public sealed partial class ParticipantGrain(
 
     public async Task EnrollFromFlowAsync(string fromFlowId)
     {
-        var result = await EnrollAsync();
+        var flow = await flows.GetCurrentAsync(FlowId);
+        var result = flow is null ? new EnrollResult(EnrollSkipReason.FlowNotRunning) : await EnrollAsync(flow);
         LogInformationMoved(logger, ContactId, fromFlowId, FlowId, result.IsEnrolled ? "enrolled" : result.Skipped.ToApi());
     }
 
