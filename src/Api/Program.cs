@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Flows.Api.Auth;
 using Orleans.Flows.Api.Endpoints;
 using Orleans.Flows.Api.Hosting;
@@ -17,6 +18,7 @@ builder.Services.ConfigureHttpJsonOptions(o => FlowJson.Configure(o.SerializerOp
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
 builder.Services.AddOpenApi();
+builder.Services.TryAddSingleton(TimeProvider.System);
 builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("orleans", tags: ["ready"]);
 builder.Services.AddSingleton(sp => ApiKeySetup.CreateRing(builder.Configuration, developmentMode, sp.GetRequiredService<ILoggerFactory>()));
 builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
@@ -42,6 +44,8 @@ app.MapContacts();
 app.MapContent();
 app.MapFlows();
 app.MapParticipants();
+app.MapEvents();
+app.MapSegments();
 
 // Resolve the keys now, so a configuration error stops the start and the development key is announced at once.
 app.Services.GetRequiredService<ApiKeyRing>();

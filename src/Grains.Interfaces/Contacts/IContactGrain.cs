@@ -18,6 +18,12 @@ public interface IContactGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<Contact?> GetAsync();
 
+    /// <summary>
+    /// Records events once per id (a repeated id is a duplicate and changes nothing, also after the grain was
+    /// restarted), then hands each new event to the contact's participants and to the flows it triggers.
+    /// </summary>
+    Task<EventIngestResult> RecordEventsAsync(ImmutableArray<ContactEvent> events);
+
     /// <summary>The contact with the events a condition may ask about; null when the contact does not exist.</summary>
     [AlwaysInterleave]
     Task<ContactSnapshot?> GetSnapshotAsync();
@@ -41,3 +47,9 @@ public interface IContactGrain : IGrainWithStringKey
 public sealed record ContactSnapshot(
     [property: Id(0)] Contact Contact,
     [property: Id(1)] ImmutableArray<ContactEvent> Events);
+
+[GenerateSerializer, Immutable, Alias("flows.EventIngestResult")]
+public sealed record EventIngestResult([property: Id(0)] int Accepted, [property: Id(1)] int Duplicates)
+{
+    public EventIngestResult Add(EventIngestResult other) => new(Accepted + other.Accepted, Duplicates + other.Duplicates);
+}

@@ -13,6 +13,8 @@ public sealed record FlowCatalogEntry
     [Id(4)] public DateTimeOffset UpdatedAt { get; init; }
     /// <summary>Content used by any version that participants may still be on.</summary>
     [Id(5)] public ImmutableArray<string> ContentIds { get; init; } = [];
+    /// <summary>The newest version's trigger: what the per-silo trigger index needs of a running flow.</summary>
+    [Id(6)] public Trigger Trigger { get; init; } = new ManualTrigger();
 }
 
 [GenerateSerializer, Immutable, Alias("flows.FlowCatalogPage")]
@@ -34,6 +36,9 @@ public interface IFlowCatalogGrain : IGrainWithStringKey
 
     /// <summary>The ids among <paramref name="flowIds"/> that name no flow.</summary>
     Task<ImmutableArray<string>> FindMissingAsync(ImmutableArray<string> flowIds);
+
+    /// <summary>Running flows with an event or segment trigger.</summary>
+    Task<ImmutableArray<FlowCatalogEntry>> GetTriggeredFlowsAsync();
 
     /// <summary>A running or paused flow that uses the content, if any.</summary>
     Task<string?> FindFlowUsingContentAsync(string contentId);

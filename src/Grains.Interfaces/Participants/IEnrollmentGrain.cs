@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Orleans.Concurrency;
 
 namespace Orleans.Flows.Participants;
 
@@ -6,4 +7,8 @@ namespace Orleans.Flows.Participants;
 public interface IEnrollmentGrain : IGrainWithIntegerKey
 {
     Task<EnrollmentOutcome> EnrollAsync(string flowId, ImmutableArray<string> contactIds);
+
+    /// <summary>Enrolls every member of the segments a running flow is triggered by. One-way: the flow that starts asks for it.</summary>
+    [OneWay]
+    Task EnrollSegmentMembersAsync(string flowId);
 }

@@ -31,4 +31,8 @@ public interface IFlowParticipantsGrain : IGrainWithStringKey
     /// <summary>Tells every participant still in the journey that the flow ended. One-way: it pages through them.</summary>
     [OneWay]
     Task EndAllAsync();
+
+    /// <summary>Tells every waiting participant that the flow was resumed, so a wait that fell due during the pause moves on now. One-way.</summary>
+    [OneWay]
+    Task ResumeAllAsync();
 }

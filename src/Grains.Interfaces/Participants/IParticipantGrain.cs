@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using Orleans.Flows.Contacts;
 using Orleans.Flows.Flows;
 
 namespace Orleans.Flows.Participants;
@@ -26,10 +27,21 @@ public interface IParticipantGrain : IGrainWithStringKey
     [OneWay]
     Task EraseAsync();
 
-    /// <summary>Enrolls the contact as a step or the success criteria of another flow asked. One-way, so flows
-    /// that move contacts to each other never wait on each other.</summary>
+    /// <summary>
+    /// Enrolls the contact because something other than a client asked: another flow (<c>flow:{id}</c>), an
+    /// event trigger (<c>event:{type}</c>) or a segment (<c>segment:{id}</c>). One-way, so that the contact or
+    /// flow that asks never waits on a participant that may be calling it.
+    /// </summary>
     [OneWay]
-    Task EnrollFromFlowAsync(string fromFlowId);
+    Task EnrollByAsync(string source);
+
+    /// <summary>An event of the contact (success criteria, <c>waitForEvent</c>). One-way, for the same reason.</summary>
+    [OneWay]
+    Task OnEventAsync(ContactEvent e);
+
+    /// <summary>The flow was resumed: a participant held by the pause moves on if it is due.</summary>
+    [OneWay]
+    Task ResumeAsync();
 
     /// <summary>The flow ended: a participant still in the journey exits with reason <c>flow_ended</c>.</summary>
     [OneWay]

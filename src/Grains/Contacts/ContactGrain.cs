@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Orleans.Flows.Delivery;
+using Orleans.Flows.Flows;
 using Orleans.Flows.Participants;
 using Orleans.Flows.Values;
 
@@ -8,6 +9,7 @@ namespace Orleans.Flows.Contacts;
 
 public sealed partial class ContactGrain(
     [PersistentState("contact", StorageNames.Flows)] IPersistentState<ContactState> state,
+    FlowTriggerIndex triggers,
     IOutbox outbox,
     TimeProvider time,
     ILogger<ContactGrain> logger) : Grain, IContactGrain
@@ -26,10 +28,50 @@ public sealed partial class ContactGrain(
             Type = outcome == UpsertOutcome.Created ? "contact.created" : "contact.updated",
             OccurredAt = now,
         };
-        await ApplyAsync(state.State with { Contact = contact, Events = Append(state.State.Events, recorded) });
+        await ApplyAsync(state.State with { Contact = contact, Events = Append(state.State.Events, [recorded]) });
         LogDebugUpserted(logger, ContactId, outcome);
+        await RouteAsync([recorded]);
         return new ContactUpsertResult(contact, outcome);
     }
+
+    public async Task<EventIngestResult> RecordEventsAsync(ImmutableArray<ContactEvent> events)
+    {
+        var seen = state.State.SeenEventIds.ToHashSet(StringComparer.Ordinal);
+        var fresh = new List<ContactEvent>(events.Length);
+        foreach (var e in events)
+            if (seen.Add(e.Id)) fresh.Add(e);
+        if (fresh.Count > 0)
+        {
+            var ids = state.State.SeenEventIds.AddRange(fresh.Select(e => e.Id));
+            if (ids.Length > ContactState.MaxSeenEventIds) ids = ids.RemoveRange(0, ids.Length - ContactState.MaxSeenEventIds);
+            await ApplyAsync(state.State with { Events = Append(state.State.Events, fresh), SeenEventIds = ids });
+            await RouteAsync(fresh);
+        }
+        LogDebugEventsRecorded(logger, ContactId, fresh.Count, events.Length - fresh.Count);
+        return new EventIngestResult(fresh.Count, events.Length - fresh.Count);
+    }
+
+    /// <summary>
+    /// Hands new events to the participants of every flow the contact has been in (they ignore what does not
+    /// concern them) and enrolls the contact into the running flows they trigger. Both one-way: those
+    /// participants call this contact while they run.
+    /// </summary>
+    private async Task RouteAsync(IReadOnlyList<ContactEvent> events)
+    {
+        foreach (var e in events)
+        {
+            foreach (var flowId in state.State.FlowIds)
+                await Participant(flowId).OnEventAsync(e);
+            if (state.State.Contact is null) continue;
+            foreach (var flowId in await triggers.FlowsStartedByAsync(e))
+            {
+                LogDebugTriggered(logger, ContactId, e.Type, flowId);
+                await Participant(flowId).EnrollByAsync("event:" + e.Type);
+            }
+        }
+    }
+
+    private IParticipantGrain Participant(string flowId) => GrainFactory.GetGrain<IParticipantGrain>(ParticipantKey.Format(flowId, ContactId));
 
     public Task<Contact?> GetAsync() => Task.FromResult(state.State.Contact);
 
@@ -63,14 +105,14 @@ public sealed partial class ContactGrain(
 
     public async Task<bool> EraseAsync()
     {
-        if (state.State.Contact is null && state.State.FlowIds.IsEmpty) return false;
+        if (state.State.Contact is null && state.State.FlowIds.IsEmpty && state.State.Events.IsEmpty) return false;
         var flowIds = state.State.FlowIds;
         await state.ClearStateAsync();
         state.State = new ContactState();
         await outbox.ForgetContactAsync(ContactId);
         // One-way (see IParticipantGrain.EraseAsync): a participant may be waiting on this contact right now.
         foreach (var flowId in flowIds)
-            await GrainFactory.GetGrain<IParticipantGrain>(ParticipantKey.Format(flowId, ContactId)).EraseAsync();
+            await Participant(flowId).EraseAsync();
         LogInformationErased(logger, ContactId, flowIds.Count);
         return true;
     }
@@ -81,9 +123,9 @@ public sealed partial class ContactGrain(
         await state.WriteStateAsync();
     }
 
-    private static ImmutableArray<ContactEvent> Append(ImmutableArray<ContactEvent> events, ContactEvent e)
+    private static ImmutableArray<ContactEvent> Append(ImmutableArray<ContactEvent> events, IEnumerable<ContactEvent> added)
     {
-        events = events.Add(e);
+        events = events.AddRange(added);
         return events.Length > ContactState.MaxEvents ? events.RemoveRange(0, events.Length - ContactState.MaxEvents) : events;
     }
 
@@ -117,6 +159,12 @@ public sealed partial class ContactGrain(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Contact {ContactId} {Outcome}")]
     private static partial void LogDebugUpserted(ILogger logger, string contactId, UpsertOutcome outcome);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Contact {ContactId}: {Accepted} events recorded, {Duplicates} duplicates ignored")]
+    private static partial void LogDebugEventsRecorded(ILogger logger, string contactId, int accepted, int duplicates);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Contact {ContactId}: event {EventType} triggers flow {FlowId}")]
+    private static partial void LogDebugTriggered(ILogger logger, string contactId, string eventType, string flowId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Contact {ContactId} erased; told {FlowCount} participants to leave")]
     private static partial void LogInformationErased(ILogger logger, string contactId, int flowCount);

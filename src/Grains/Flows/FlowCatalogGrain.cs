@@ -41,6 +41,11 @@ public sealed class FlowCatalogGrain(
     public Task<ImmutableArray<string>> FindMissingAsync(ImmutableArray<string> flowIds) =>
         Task.FromResult(flowIds.Where(id => !state.State.Flows.ContainsKey(id)).ToImmutableArray());
 
+    public Task<ImmutableArray<FlowCatalogEntry>> GetTriggeredFlowsAsync() =>
+        Task.FromResult(state.State.Flows.Values
+            .Where(f => f.Status == FlowStatus.Running && f.Trigger is EventTrigger or SegmentTrigger)
+            .ToImmutableArray());
+
     public Task<string?> FindFlowUsingContentAsync(string contentId) =>
         Task.FromResult(state.State.Flows.Values
             .FirstOrDefault(f => f.Status is FlowStatus.Running or FlowStatus.Paused && f.ContentIds.Contains(contentId))?.Id);

@@ -12,6 +12,7 @@ namespace Orleans.Flows.Flows;
 public sealed partial class FlowGrain(
     [PersistentState("flow", StorageNames.Flows)] IPersistentState<FlowState> state,
     FlowDefinitionCache cache,
+    FlowTriggerIndex triggers,
     FlowReadModelBuffer readModels,
     IOptions<WebhookOptions> webhooks,
     TimeProvider time,
@@ -61,6 +62,15 @@ public sealed partial class FlowGrain(
         var now = time.GetUtcNow();
         var resumed = state.State.Status == FlowStatus.Paused;
         await SaveAsync(state.State with { Status = FlowStatus.Running, StartedAt = state.State.StartedAt ?? now, PausedAt = null, UpdatedAt = now });
+        if (resumed)
+        {
+            // Waits that fell due during the pause move on now rather than at their next retry.
+            await readModels.FlushAsync();
+            await GrainFactory.GetGrain<IFlowParticipantsGrain>(FlowId).ResumeAllAsync();
+        }
+        // Segment flows take every member when they start (and when they resume: members added meanwhile).
+        if (state.State.Versions[^1].Trigger is SegmentTrigger)
+            await GrainFactory.GetGrain<IEnrollmentGrain>(0).EnrollSegmentMembersAsync(FlowId);
         LogInformationLifecycle(logger, FlowId, resumed ? "resumed" : "started");
         return FlowCommandResult.Ok(Snapshot());
     }
@@ -136,6 +146,7 @@ public sealed partial class FlowGrain(
             Version = next.Versions.Length,
             UpdatedAt = next.UpdatedAt,
             ContentIds = [.. next.Versions.SelectMany(v => FlowValidator.References(v).ContentIds).Distinct()],
+            Trigger = current.Trigger,
         });
     }
 
@@ -146,6 +157,7 @@ public sealed partial class FlowGrain(
     private async Task InvalidateCachesAsync()
     {
         cache.Invalidate(FlowId);
+        triggers.Invalidate();
         try
         {
             var silos = await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);

@@ -16,6 +16,7 @@ public static class FlowsEngineServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<FlowDefinitionCache>();
+        services.AddSingleton<FlowTriggerIndex>();
         services.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
         services.AddSingleton<IWakeUpScheduler, ReminderWakeUpScheduler>();
         services.AddSingleton<MessageLog>();

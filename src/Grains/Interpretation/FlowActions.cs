@@ -40,3 +40,6 @@ public sealed record WakeInput : ParticipantInput;
 public sealed record RemoveInput : ParticipantInput;
 
 public sealed record FlowEndedInput : ParticipantInput;
+
+/// <summary>An event of the participant's contact: it may meet the success criteria or end a <c>waitForEvent</c>.</summary>
+public sealed record EventInput(ContactEvent Event) : ParticipantInput;

@@ -70,6 +70,9 @@ public static class FlowInterpreter
             case FlowEndedInput:
                 run.Leave(ParticipantStatus.Exited, "exited", "flow_ended");
                 break;
+            case EventInput e:
+                run.OnEvent(e.Event);
+                break;
         }
         return run.Result();
     }
@@ -142,9 +145,13 @@ public static class FlowInterpreter
             _history.Add(new HistoryEntry { Type = "enrolled", ScheduledAt = now, At = now, Outcome = "enrolled", Next = Definition.StartStepId });
         }
 
+        /// <summary>
+        /// A wake-up (the due time, or a resume after a pause): a due wait moves on, a <c>waitForEvent</c> whose
+        /// event came while the flow was paused moves on, anything else ignores it.
+        /// </summary>
         public void Wake()
         {
-            if (_state.Status != ParticipantStatus.Waiting || _state.WakeAt is not { } due || due > now) return;
+            if (_state.Status != ParticipantStatus.Waiting || _state.WakeAt is not { } due) return;
             // A paused flow holds its participants where they are: the wake-up comes again later.
             if (flow.Status == FlowStatus.Paused) return;
             if (flow.Status == FlowStatus.Ended)
@@ -153,6 +160,14 @@ public static class FlowInterpreter
                 return;
             }
             var step = Definition.FindStep(_state.CurrentStepId);
+            // An event may have met the success criteria while the flow was paused.
+            if (!CheckSuccess(step, now)) return;
+            if (step is WaitForEventStep waitForEvent && EventArrivedWhileWaiting(waitForEvent, due > now ? now : due))
+            {
+                ReceiveEvent(waitForEvent, due > now ? now : due);
+                return;
+            }
+            if (due > now) return;
             _changed = true;
             _state = _state with { Status = ParticipantStatus.Active, WakeAt = null, WaitKind = WaitKind.None };
             if (step is not null) _steps.Add(new StepTransition(step.Id, StepPhase.Completed));
@@ -161,19 +176,44 @@ public static class FlowInterpreter
                 case WaitStep wait:
                     Continue(wait.Next, due);
                     break;
-                case WaitForEventStep waitForEvent:
-                    // The event may have come while the participant waited without reaching it (it arrived
-                    // before the participant was told): at the timeout it still counts.
-                    var received = EventArrivedWhileWaiting(waitForEvent, due);
-                    var target = received ? waitForEvent.Next : waitForEvent.OnTimeout;
-                    _history.Add(new HistoryEntry { StepId = step.Id, Type = step.Type, ScheduledAt = due, At = now, Outcome = received ? "event_received" : "timed_out", Next = target });
-                    Continue(target, due);
+                case WaitForEventStep timedOut:
+                    _history.Add(new HistoryEntry { StepId = step.Id, Type = step.Type, ScheduledAt = due, At = now, Outcome = "timed_out", Next = timedOut.OnTimeout });
+                    Continue(timedOut.OnTimeout, due);
                     break;
                 default:
                     Fail(step?.Id, "step_not_found");
                     break;
             }
         }
+
+        /// <summary>
+        /// An event of the contact: success criteria are checked at once (a success while waiting stops the
+        /// journey), and a <c>waitForEvent</c> for it moves on to <c>next</c>. While the flow is paused the event
+        /// is only remembered (it is on the contact); the resume acts on it.
+        /// </summary>
+        public void OnEvent(ContactEvent e)
+        {
+            if (!_state.Exists || !_state.Status.IsInJourney() || flow.Status != FlowStatus.Running) return;
+            if (e.OccurredAt < _state.EnrolledAt) return;
+            var step = Definition.FindStep(_state.CurrentStepId);
+            if (!CheckSuccess(step, now)) return;
+            if (_state.Status == ParticipantStatus.Waiting && step is WaitForEventStep waitForEvent && Matches(waitForEvent, e))
+                ReceiveEvent(waitForEvent, now);
+        }
+
+        private void ReceiveEvent(WaitForEventStep step, DateTimeOffset at)
+        {
+            _changed = true;
+            _state = _state with { Status = ParticipantStatus.Active, WakeAt = null, WaitKind = WaitKind.None };
+            _steps.Add(new StepTransition(step.Id, StepPhase.Completed));
+            _history.Add(new HistoryEntry { StepId = step.Id, Type = step.Type, ScheduledAt = at, At = now, Outcome = "event_received", Reason = "event:" + step.Event, Next = step.Next });
+            Continue(step.Next, now);
+        }
+
+        private bool Matches(WaitForEventStep step, ContactEvent e) =>
+            string.Equals(e.Type, step.Event, StringComparison.Ordinal) &&
+            (StepRanAt(step.Id) is not { } since || e.OccurredAt >= since) &&
+            (step.Where is null || ConditionEvaluator.EvaluateOnProperties(step.Where, e.Properties));
 
         public void Leave(ParticipantStatus status, string outcome, string reason)
         {
@@ -334,20 +374,7 @@ public static class FlowInterpreter
                 Exit(step, dueAt, "filtered_out");
                 return false;
             }
-            if (Definition.Success is { } success && !_state.Succeeded &&
-                ConditionEvaluator.Evaluate(success.When, Scope() with { EventsSince = _state.EnrolledAt }))
-            {
-                if (success.MoveTo is { } moveTo) _actions.Add(new EnrollInFlow(moveTo));
-                if (success.Then == SuccessAction.Stop)
-                {
-                    _history.Add(new HistoryEntry { StepId = step.Id, Type = step.Type, ScheduledAt = dueAt, At = now, Outcome = "succeeded", Reason = "success" });
-                    _state = _state with { Succeeded = true };
-                    Finish(ParticipantStatus.Succeeded, "success");
-                    return false;
-                }
-                _history.Add(new HistoryEntry { StepId = step.Id, Type = "success", ScheduledAt = dueAt, At = now, Outcome = "succeeded", Reason = "success" });
-                _state = _state with { Succeeded = true };
-            }
+            if (!CheckSuccess(step, dueAt)) return false;
             if (step is SendStep send && !HasConsent(_contact, send.Channel))
             {
                 Exit(step, dueAt, "no_consent");
@@ -362,6 +389,28 @@ public static class FlowInterpreter
             if (since is null) return false;
             var condition = new EventCondition { Event = step.Event, Where = step.Where };
             return ConditionEvaluator.Evaluate(condition, new ConditionScope(_contact, snapshot.Events, due, since));
+        }
+
+        /// <summary>
+        /// Marks the participant successful when the success criteria hold (counting only events since it was
+        /// enrolled). Returns false when that stopped the journey.
+        /// </summary>
+        private bool CheckSuccess(Step? step, DateTimeOffset dueAt)
+        {
+            if (Definition.Success is not { } success || _state.Succeeded ||
+                !ConditionEvaluator.Evaluate(success.When, Scope() with { EventsSince = _state.EnrolledAt }))
+                return true;
+            _changed = true;
+            if (success.MoveTo is { } moveTo) _actions.Add(new EnrollInFlow(moveTo));
+            _state = _state with { Succeeded = true };
+            if (success.Then == SuccessAction.Stop)
+            {
+                _history.Add(new HistoryEntry { StepId = step?.Id, Type = step?.Type ?? "success", ScheduledAt = dueAt, At = now, Outcome = "succeeded", Reason = "success", Next = success.MoveTo });
+                Finish(ParticipantStatus.Succeeded, "success");
+                return false;
+            }
+            _history.Add(new HistoryEntry { StepId = step?.Id, Type = "success", ScheduledAt = dueAt, At = now, Outcome = "succeeded", Reason = "success", Next = success.MoveTo });
+            return true;
         }
 
         private ConditionScope Scope() => new(_contact, snapshot.Events, now, null, StepRanAt);

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.Flows.Flows;
+using Orleans.Flows.Segments;
 
 namespace Orleans.Flows.Participants;
 
@@ -22,21 +23,56 @@ public sealed partial class EnrollmentGrain(ILogger<EnrollmentGrain> logger) : G
         if (flow.Status != FlowStatus.Running)
             return new EnrollmentOutcome { Conflict = $"Flow '{flowId}' is {flow.Status.ToString().ToLowerInvariant()}; contacts can be enrolled only while it runs." };
 
+        var outcome = await EnrollAsync(flow, contactIds.Distinct(StringComparer.Ordinal));
+        LogInformationEnrolled(logger, flowId, outcome.Enrolled, outcome.Skipped.Length);
+        return outcome;
+    }
+
+    public async Task EnrollSegmentMembersAsync(string flowId)
+    {
+        var flow = await GrainFactory.GetGrain<IFlowGrain>(flowId).GetAsync();
+        if (flow is not { Status: FlowStatus.Running, Definition.Trigger: SegmentTrigger trigger }) return;
+        var enrolled = 0;
+        var skipped = 0;
+        foreach (var segmentId in trigger.SegmentIds)
+        {
+            var segment = GrainFactory.GetGrain<ISegmentGrain>(segmentId);
+            string? after = null;
+            do
+            {
+                var page = await segment.GetMembersAsync(after, SegmentPage);
+                // A contact in several segments is enrolled once: the second time it is already enrolled.
+                var outcome = await EnrollAsync(flow, page.ContactIds);
+                enrolled += outcome.Enrolled;
+                skipped += outcome.Skipped.Length;
+                after = page.NextAfter;
+            }
+            while (after is not null);
+        }
+        LogInformationSegmentsEnrolled(logger, flowId, trigger.SegmentIds.Length, enrolled, skipped);
+    }
+
+    private const int SegmentPage = 1000;
+
+    private async Task<EnrollmentOutcome> EnrollAsync(FlowSnapshot flow, IEnumerable<string> contactIds)
+    {
         var enrolled = 0;
         var skipped = ImmutableArray.CreateBuilder<EnrollmentSkip>();
-        foreach (var chunk in contactIds.Distinct(StringComparer.Ordinal).Chunk(MaxInFlight))
+        foreach (var chunk in contactIds.Chunk(MaxInFlight))
         {
             var results = await Task.WhenAll(chunk.Select(contactId =>
-                GrainFactory.GetGrain<IParticipantGrain>(ParticipantKey.Format(flowId, contactId)).EnrollAsync(flow)));
+                GrainFactory.GetGrain<IParticipantGrain>(ParticipantKey.Format(flow.Id, contactId)).EnrollAsync(flow)));
             for (var i = 0; i < chunk.Length; i++)
             {
                 if (results[i].IsEnrolled) enrolled++;
                 else skipped.Add(new EnrollmentSkip(chunk[i], results[i].Skipped));
             }
         }
-        LogInformationEnrolled(logger, flowId, enrolled, skipped.Count);
         return new EnrollmentOutcome { Enrolled = enrolled, Skipped = skipped.ToImmutable() };
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {FlowId}: members of {SegmentCount} segments enrolled: {Enrolled} enrolled, {Skipped} skipped")]
+    private static partial void LogInformationSegmentsEnrolled(ILogger logger, string flowId, int segmentCount, int enrolled, int skipped);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Flow {FlowId}: {Enrolled} contacts enrolled, {Skipped} skipped")]
     private static partial void LogInformationEnrolled(ILogger logger, string flowId, int enrolled, int skipped);

@@ -49,6 +49,12 @@ public sealed class FlowParticipantsGrain(
         this.RegisterGrainTimer(EndListedAsync, new GrainTimerCreationOptions(FlowReadModelBuffer.FlushInterval * 4, Timeout.InfiniteTimeSpan));
     }
 
+    public async Task ResumeAllAsync()
+    {
+        foreach (var row in state.State.Rows.Values.Where(r => r.Status == ParticipantStatus.Waiting).ToList())
+            await GrainFactory.GetGrain<IParticipantGrain>(ParticipantKey.Format(row.FlowId, row.ContactId)).ResumeAsync();
+    }
+
     private async Task EndListedAsync()
     {
         // EndAsync is one-way and a participant that already left ignores it, so a second pass is harmless.

@@ -45,11 +45,25 @@ public sealed partial class ParticipantGrain(
         return EnrollResult.Enrolled;
     }
 
-    public async Task EnrollFromFlowAsync(string fromFlowId)
+    public async Task EnrollByAsync(string source)
     {
         var flow = await flows.GetCurrentAsync(FlowId);
         var result = flow is null ? new EnrollResult(EnrollSkipReason.FlowNotRunning) : await EnrollAsync(flow);
-        LogInformationMoved(logger, ContactId, fromFlowId, FlowId, result.IsEnrolled ? "enrolled" : result.Skipped.ToApi());
+        LogInformationEnrolledBy(logger, ContactId, FlowId, source, result.IsEnrolled ? "enrolled" : result.Skipped.ToApi());
+    }
+
+    public async Task OnEventAsync(ContactEvent e)
+    {
+        if (!state.State.Exists || !state.State.Status.IsInJourney()) return;
+        if (await LoadAsync() is not var (context, contact)) return;
+        await RunAsync(context, contact, new EventInput(e), time.GetUtcNow());
+    }
+
+    public async Task ResumeAsync()
+    {
+        if (!state.State.Exists || state.State.Status != ParticipantStatus.Waiting) return;
+        if (await LoadAsync() is not var (context, contact)) return;
+        await RunAsync(context, contact, ParticipantInput.Wake, time.GetUtcNow());
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
@@ -204,7 +218,7 @@ public sealed partial class ParticipantGrain(
 
         readModels.Record(before, after, result.Steps, sent);
         foreach (var flowId in moves ?? [])
-            await GrainFactory.GetGrain<IParticipantGrain>(ParticipantKey.Format(flowId, ContactId)).EnrollFromFlowAsync(FlowId);
+            await GrainFactory.GetGrain<IParticipantGrain>(ParticipantKey.Format(flowId, ContactId)).EnrollByAsync("flow:" + FlowId);
 
         LogDebugTransition(logger, FlowId, ContactId, before.Status, after.Status, after.CurrentStepId);
         // A participant that waits or is done holds no memory: its row and its wake-up are all it needs.
@@ -226,8 +240,8 @@ public sealed partial class ParticipantGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Participant {FlowId}/{ContactId} removed by a user")]
     private static partial void LogInformationRemoved(ILogger logger, string flowId, string contactId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Contact {ContactId} moved from flow {FromFlowId} to flow {FlowId}: {Outcome}")]
-    private static partial void LogInformationMoved(ILogger logger, string contactId, string fromFlowId, string flowId, string outcome);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Contact {ContactId} put into flow {FlowId} by {Source}: {Outcome}")]
+    private static partial void LogInformationEnrolledBy(ILogger logger, string contactId, string flowId, string source, string outcome);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Participant {FlowId}/{ContactId} is on version {Version} of a flow that no longer exists; its wake-up is cancelled")]
     private static partial void LogWarningFlowMissing(ILogger logger, string flowId, string contactId, int version);

@@ -70,14 +70,15 @@ public class SuccessTests
     }
 
     [Fact]
-    public void SuccessIsNotCheckedBeforeTheNextAction()
+    public void SuccessEventSeenAtAWakeBeforeTheDueTimeStopsTheJourney()
     {
-        // The sale happens while waiting; before the wake nothing looks at it.
+        // The sale happened while waiting; any wake-up (a resume, an early reminder) acts on it.
         var flow = SaleFlow();
         var waiting = Enroll(flow, Contact(), Now).State;
 
         var result = Wake(flow, waiting, Contact(), Now.AddHours(12), Event("sale.created", Now.AddHours(2)));
 
-        Assert.Same(waiting, result.State);
+        Assert.Equal(ParticipantStatus.Succeeded, result.State.Status);
+        Assert.DoesNotContain(result.Actions, a => a is SendMessage);
     }
 }

@@ -1,0 +1,47 @@
+using System.Collections.Immutable;
+using Orleans.Flows.Contacts;
+using Orleans.Flows.Interpretation;
+
+namespace Orleans.Flows.Flows;
+
+/// <summary>
+/// Per-silo index of the running flows that events start: contacts look here instead of calling each flow
+/// for each event. A flow's save drops it on every silo (see <see cref="IFlowCacheGrain"/>); it is also
+/// reloaded after <see cref="Ttl"/> in case a silo missed that.
+/// </summary>
+public sealed class FlowTriggerIndex(IGrainFactory grains, TimeProvider time)
+{
+    public static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
+
+    private volatile Snapshot? _snapshot;
+
+    private sealed record Snapshot(ImmutableArray<FlowCatalogEntry> Flows, DateTimeOffset LoadedAt);
+
+    /// <summary>The flows an event should enroll its contact into.</summary>
+    public async ValueTask<ImmutableArray<string>> FlowsStartedByAsync(ContactEvent e)
+    {
+        var snapshot = _snapshot;
+        if (snapshot is null || time.GetUtcNow() - snapshot.LoadedAt > Ttl)
+        {
+            var loadedAt = time.GetUtcNow();
+            snapshot = new Snapshot(await grains.GetGrain<IFlowCatalogGrain>(IFlowCatalogGrain.Key).GetTriggeredFlowsAsync(), loadedAt);
+            _snapshot = snapshot;
+        }
+        return [.. snapshot.Flows.Where(f => IsStartedBy(f.Trigger, e)).Select(f => f.Id)];
+    }
+
+    /// <summary>
+    /// An event trigger fires on its event type when its <c>where</c> holds for the event's properties; a segment
+    /// trigger fires when the contact is added to one of its segments (<c>selection.added</c>).
+    /// </summary>
+    public static bool IsStartedBy(Trigger trigger, ContactEvent e) => trigger switch
+    {
+        EventTrigger t => string.Equals(t.Event, e.Type, StringComparison.Ordinal) &&
+                          (t.Where is null || ConditionEvaluator.EvaluateOnProperties(t.Where, e.Properties)),
+        SegmentTrigger s => e.Type == WellKnownEvents.SelectionAdded &&
+                            e.Properties.TryGetValue("segmentId", out var segment) && segment.Text is { } id && s.SegmentIds.Contains(id),
+        _ => false,
+    };
+
+    public void Invalidate() => _snapshot = null;
+}
