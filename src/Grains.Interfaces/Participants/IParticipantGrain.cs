@@ -14,7 +14,8 @@ public interface IParticipantGrain : IGrainWithStringKey
     /// Enrolls the contact in <paramref name="flow"/> as the caller just read it (its newest version and its
     /// status), or says why not. Safe to retry.
     /// </summary>
-    Task<EnrollResult> EnrollAsync(FlowSnapshot flow);
+    /// <param name="firstTimeOnly">Enroll only a contact that has never been in the flow (a segment flow taking its members at start or resume: re-entry is for contacts who come again, not for a resume).</param>
+    Task<EnrollResult> EnrollAsync(FlowSnapshot flow, bool firstTimeOnly = false);
 
     Task<ParticipantDetail?> GetAsync();
 

@@ -136,8 +136,8 @@ public sealed partial class FlowGrain(
     {
         state.State = next;
         await state.WriteStateAsync();
-        await InvalidateCachesAsync();
         var current = next.Versions[^1];
+        // The catalog first: a silo that reloads its trigger index after the invalidation must find the change.
         await Catalog.SetAsync(new FlowCatalogEntry
         {
             Id = FlowId,
@@ -148,6 +148,7 @@ public sealed partial class FlowGrain(
             ContentIds = [.. next.Versions.SelectMany(v => FlowValidator.References(v).ContentIds).Distinct()],
             Trigger = current.Trigger,
         });
+        await InvalidateCachesAsync();
     }
 
     /// <summary>

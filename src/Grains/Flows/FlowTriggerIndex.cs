@@ -14,6 +14,8 @@ public sealed class FlowTriggerIndex(IGrainFactory grains, TimeProvider time)
     public static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
 
     private volatile Snapshot? _snapshot;
+    // Bumped by every invalidation, so that a load that began before one does not store what it read.
+    private int _generation;
 
     private sealed record Snapshot(ImmutableArray<FlowCatalogEntry> Flows, DateTimeOffset LoadedAt);
 
@@ -23,9 +25,10 @@ public sealed class FlowTriggerIndex(IGrainFactory grains, TimeProvider time)
         var snapshot = _snapshot;
         if (snapshot is null || time.GetUtcNow() - snapshot.LoadedAt > Ttl)
         {
+            var generation = Volatile.Read(ref _generation);
             var loadedAt = time.GetUtcNow();
             snapshot = new Snapshot(await grains.GetGrain<IFlowCatalogGrain>(IFlowCatalogGrain.Key).GetTriggeredFlowsAsync(), loadedAt);
-            _snapshot = snapshot;
+            if (Volatile.Read(ref _generation) == generation) _snapshot = snapshot;
         }
         return [.. snapshot.Flows.Where(f => IsStartedBy(f.Trigger, e)).Select(f => f.Id)];
     }
@@ -43,5 +46,9 @@ public sealed class FlowTriggerIndex(IGrainFactory grains, TimeProvider time)
         _ => false,
     };
 
-    public void Invalidate() => _snapshot = null;
+    public void Invalidate()
+    {
+        Interlocked.Increment(ref _generation);
+        _snapshot = null;
+    }
 }

@@ -418,7 +418,8 @@ public static class FlowInterpreter
         private DateTimeOffset? StepRanAt(string stepId)
         {
             for (var i = _history.Count - 1; i >= 0; i--)
-                if (_history[i].StepId == stepId && _history[i].Outcome != "exited") return _history[i].At;
+                // Only an entry of the step's own run counts; leaving or succeeding there is not running it.
+                if (_history[i].StepId == stepId && _history[i].Outcome is not ("exited" or "succeeded")) return _history[i].At;
             return null;
         }
 

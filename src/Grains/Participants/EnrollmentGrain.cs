@@ -23,7 +23,7 @@ public sealed partial class EnrollmentGrain(ILogger<EnrollmentGrain> logger) : G
         if (flow.Status != FlowStatus.Running)
             return new EnrollmentOutcome { Conflict = $"Flow '{flowId}' is {flow.Status.ToString().ToLowerInvariant()}; contacts can be enrolled only while it runs." };
 
-        var outcome = await EnrollAsync(flow, contactIds.Distinct(StringComparer.Ordinal));
+        var outcome = await EnrollAsync(flow, contactIds.Distinct(StringComparer.Ordinal), firstTimeOnly: false);
         LogInformationEnrolled(logger, flowId, outcome.Enrolled, outcome.Skipped.Length);
         return outcome;
     }
@@ -41,8 +41,9 @@ public sealed partial class EnrollmentGrain(ILogger<EnrollmentGrain> logger) : G
             do
             {
                 var page = await segment.GetMembersAsync(after, SegmentPage);
-                // A contact in several segments is enrolled once: the second time it is already enrolled.
-                var outcome = await EnrollAsync(flow, page.ContactIds);
+                // Only contacts new to the flow: a contact in several segments is enrolled once, and a resume does
+                // not start the journey again for members who finished it.
+                var outcome = await EnrollAsync(flow, page.ContactIds, firstTimeOnly: true);
                 enrolled += outcome.Enrolled;
                 skipped += outcome.Skipped.Length;
                 after = page.NextAfter;
@@ -54,14 +55,14 @@ public sealed partial class EnrollmentGrain(ILogger<EnrollmentGrain> logger) : G
 
     private const int SegmentPage = 1000;
 
-    private async Task<EnrollmentOutcome> EnrollAsync(FlowSnapshot flow, IEnumerable<string> contactIds)
+    private async Task<EnrollmentOutcome> EnrollAsync(FlowSnapshot flow, IEnumerable<string> contactIds, bool firstTimeOnly)
     {
         var enrolled = 0;
         var skipped = ImmutableArray.CreateBuilder<EnrollmentSkip>();
         foreach (var chunk in contactIds.Chunk(MaxInFlight))
         {
             var results = await Task.WhenAll(chunk.Select(contactId =>
-                GrainFactory.GetGrain<IParticipantGrain>(ParticipantKey.Format(flow.Id, contactId)).EnrollAsync(flow)));
+                GrainFactory.GetGrain<IParticipantGrain>(ParticipantKey.Format(flow.Id, contactId)).EnrollAsync(flow, firstTimeOnly)));
             for (var i = 0; i < chunk.Length; i++)
             {
                 if (results[i].IsEnrolled) enrolled++;

@@ -28,8 +28,10 @@ public sealed partial class ParticipantGrain(
 
     private IContactGrain Contact => GrainFactory.GetGrain<IContactGrain>(ContactId);
 
-    public async Task<EnrollResult> EnrollAsync(FlowSnapshot flow)
+    public async Task<EnrollResult> EnrollAsync(FlowSnapshot flow, bool firstTimeOnly = false)
     {
+        if (firstTimeOnly && state.State.Exists)
+            return new EnrollResult(state.State.Status.IsInJourney() ? EnrollSkipReason.AlreadyEnrolled : EnrollSkipReason.ReentryNotAllowed);
         var contact = await Contact.GetSnapshotAsync();
         var context = new FlowContext(FlowId, flow.Version, flow.Definition, flow.Status);
         var now = time.GetUtcNow();
@@ -148,59 +150,27 @@ public sealed partial class ParticipantGrain(
         List<string>? moves = null;
         foreach (var action in result.Actions)
         {
-            switch (action)
+            var message = action switch
             {
-                case SendMessage send:
-                    var receipt = await outbox.EnqueueAsync(new OutboxMessage
-                    {
-                        Id = send.MessageId,
-                        Channel = send.Channel switch { Channel.Email => MessageChannel.Email, Channel.Sms => MessageChannel.Sms, _ => MessageChannel.Push },
-                        FlowId = FlowId,
-                        StepId = send.StepId,
-                        ContactId = ContactId,
-                        ContentId = send.ContentId,
-                        To = send.To,
-                        CreatedAt = now,
-                    });
-                    if (!receipt.Duplicate && receipt.Status == "sent") sent++;
-                    if (after.LastSending is { } last && last.MessageId == send.MessageId)
-                        after = after with { LastSending = last with { Status = receipt.Status, At = receipt.At } };
-                    break;
-                case UpdateContact update:
-                    await Contact.ApplyFlowUpdateAsync(update.OperationId, update.Update);
-                    break;
-                case CreateActivity activity:
-                    var activityReceipt = await outbox.EnqueueAsync(new OutboxMessage
-                    {
-                        Id = activity.MessageId,
-                        Channel = MessageChannel.Crm,
-                        FlowId = FlowId,
-                        StepId = activity.StepId,
-                        ContactId = ContactId,
-                        Subject = activity.Title,
-                        Payload = activity.Kind.ToString(),
-                        CreatedAt = now,
-                    });
-                    if (!activityReceipt.Duplicate && activityReceipt.Status == "sent") sent++;
-                    break;
-                case CallWebhook webhook:
-                    var webhookReceipt = await outbox.EnqueueAsync(new OutboxMessage
-                    {
-                        Id = webhook.MessageId,
-                        Channel = MessageChannel.Webhook,
-                        FlowId = FlowId,
-                        StepId = webhook.StepId,
-                        ContactId = ContactId,
-                        To = webhook.Url,
-                        Subject = webhook.Method,
-                        Payload = webhook.Body,
-                        CreatedAt = now,
-                    });
-                    if (!webhookReceipt.Duplicate && webhookReceipt.Status == "sent") sent++;
-                    break;
-                case EnrollInFlow move:
-                    (moves ??= []).Add(move.FlowId);
-                    break;
+                SendMessage send => Message(send.MessageId, send.StepId, ChannelOf(send.Channel), now) with { ContentId = send.ContentId, To = send.To },
+                CreateActivity activity => Message(activity.MessageId, activity.StepId, MessageChannel.Crm, now) with { Subject = activity.Title, Payload = activity.Kind.ToString() },
+                CallWebhook webhook => Message(webhook.MessageId, webhook.StepId, MessageChannel.Webhook, now) with { To = webhook.Url, Subject = webhook.Method, Payload = webhook.Body },
+                _ => null,
+            };
+            if (message is not null)
+            {
+                var receipt = await outbox.EnqueueAsync(message);
+                if (!receipt.Duplicate && receipt.Status == "sent") sent++;
+                if (after.LastSending is { } last && last.MessageId == message.Id)
+                    after = after with { LastSending = last with { Status = receipt.Status, At = receipt.At } };
+            }
+            else if (action is UpdateContact update)
+            {
+                await Contact.ApplyFlowUpdateAsync(update.OperationId, update.Update);
+            }
+            else if (action is EnrollInFlow move)
+            {
+                (moves ??= []).Add(move.FlowId);
             }
         }
 
@@ -224,6 +194,16 @@ public sealed partial class ParticipantGrain(
         // A participant that waits or is done holds no memory: its row and its wake-up are all it needs.
         if (after.Status != ParticipantStatus.Active) DeactivateOnIdle();
     }
+
+    private OutboxMessage Message(string id, string stepId, MessageChannel channel, DateTimeOffset now) =>
+        new() { Id = id, Channel = channel, FlowId = FlowId, StepId = stepId, ContactId = ContactId, CreatedAt = now };
+
+    private static MessageChannel ChannelOf(Channel channel) => channel switch
+    {
+        Channel.Email => MessageChannel.Email,
+        Channel.Sms => MessageChannel.Sms,
+        _ => MessageChannel.Push,
+    };
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Participant {FlowId}/{ContactId} enrolled on version {Version}")]
     private static partial void LogDebugEnrolled(ILogger logger, string flowId, string contactId, int version);

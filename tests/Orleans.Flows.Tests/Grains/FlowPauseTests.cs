@@ -28,25 +28,6 @@ public sealed class FlowPauseTests(ClusterFixture cluster)
     }
 
     [Fact]
-    public async Task ResumingAPausedFlowKeepsTheHeldParticipantWaitingForItsNextWakeUp()
-    {
-        var contactId = await _scenario.ContactAsync();
-        var flowId = await _scenario.RunningAsync(FlowScenario.SendWaitSendJson(await _scenario.EmailAsync(), await _scenario.SmsAsync(), "PT2S"));
-        await _scenario.EnrollAllAsync(flowId, contactId);
-        var wakeAt = (await _scenario.DetailAsync(flowId, contactId))!.WakeAt!.Value;
-        await _scenario.Flow(flowId).PauseAsync();
-        await _scenario.ParticipantAfterAsync(flowId, contactId, wakeAt + TimeSpan.FromSeconds(2));
-
-        var resumed = await _scenario.Flow(flowId).StartAsync();
-
-        Assert.Equal(FlowStatus.Running, resumed.Flow?.Status);
-        var detail = await _scenario.DetailAsync(flowId, contactId);
-        Assert.Equal(ParticipantStatus.Waiting, detail!.Summary.Status);
-        Assert.Equal("pause", detail.Summary.CurrentStepId);
-        Assert.Equal(wakeAt, detail.WakeAt);
-    }
-
-    [Fact]
     public async Task EndingAPausedFlowExitsItsHeldParticipants()
     {
         var contactId = await _scenario.ContactAsync();

@@ -3,7 +3,9 @@ using System.Text.Json;
 using Orleans.Flows.Contacts;
 using Orleans.Flows.Content;
 using Orleans.Flows.Flows;
+using Orleans.Flows.Interpretation;
 using Orleans.Flows.Participants;
+using Orleans.Flows.Segments;
 using Orleans.Flows.Statistics;
 using Orleans.Flows.Tests.Infrastructure;
 using Orleans.Flows.Values;
@@ -92,6 +94,27 @@ internal sealed class FlowScenario(ClusterFixture cluster)
         return flowId;
     }
 
+    private readonly List<string> _toEnd = [];
+
+    /// <summary>
+    /// Starts a flow that events trigger and ends it with <see cref="EndTriggeredAsync"/> after the test: left running, it
+    /// would enroll the contacts of later tests on the shared cluster (every new contact, every <c>sale.created</c>, …).
+    /// </summary>
+    public async Task<string> TriggeredAsync(string json) => EndAfterTest(await RunningAsync(json));
+
+    /// <summary>Remembers a flow for <see cref="EndTriggeredAsync"/>.</summary>
+    public string EndAfterTest(string flowId)
+    {
+        _toEnd.Add(flowId);
+        return flowId;
+    }
+
+    /// <summary>Ends the flows remembered by <see cref="TriggeredAsync"/> and <see cref="EndAfterTest"/> (those not ended yet).</summary>
+    public async Task EndTriggeredAsync()
+    {
+        foreach (var flowId in _toEnd) await Flow(flowId).EndAsync();
+    }
+
     public Task<EnrollmentOutcome> EnrollAsync(string flowId, params string[] contactIds) =>
         Grains.GetGrain<IEnrollmentGrain>(0).EnrollAsync(flowId, [.. contactIds]);
 
@@ -122,6 +145,40 @@ internal sealed class FlowScenario(ClusterFixture cluster)
     /// <summary>Lets real time pass until <paramref name="moment"/> by polling the participant (no sleeping assertion).</summary>
     public Task<ParticipantDetail?> ParticipantAfterAsync(string flowId, string contactId, DateTimeOffset moment) =>
         Eventually.Matches(() => DetailAsync(flowId, contactId), _ => DateTimeOffset.UtcNow > moment, Timeout, $"the clock passes {moment:O}");
+
+    public ISegmentGrain Segment(string segmentId) => Grains.GetGrain<ISegmentGrain>(segmentId);
+
+    /// <summary>Creates a static segment with a fresh id holding <paramref name="contactIds"/>.</summary>
+    public async Task<string> SegmentAsync(params string[] contactIds)
+    {
+        var id = TestIds.New("segment");
+        await Segment(id).PutStaticAsync("Test segment", [.. contactIds]);
+        return id;
+    }
+
+    /// <summary>An event with a fresh id that occurred now, with text properties.</summary>
+    public static ContactEvent Event(string type, params (string Name, string Value)[] properties) => new()
+    {
+        Id = TestIds.New("event"),
+        Type = type,
+        OccurredAt = DateTimeOffset.UtcNow,
+        Properties = properties.ToImmutableSortedDictionary(p => p.Name, p => FieldValue.Of(p.Value), StringComparer.Ordinal),
+    };
+
+    /// <summary>Posts events as <c>POST /v1/events</c> does.</summary>
+    public Task<EventIngestResult> IngestAsync(params IncomingEvent[] events) => Grains.GetGrain<IEventIngestGrain>(0).IngestAsync([.. events]);
+
+    /// <summary>Posts one event with a fresh id for <paramref name="contactId"/>.</summary>
+    public Task<EventIngestResult> PostEventAsync(string contactId, string type, params (string Name, string Value)[] properties) =>
+        IngestAsync(new IncomingEvent(contactId, Event(type, properties)));
+
+    /// <summary>
+    /// Which journey (1 = first enrollment, 2 = first re-entry, …) the participant's last sending belongs to, found by its
+    /// deterministic message id of <paramref name="stepId"/>'s first visit; null when it matches none.
+    /// </summary>
+    public static int? JourneyOf(ParticipantDetail detail, string stepId = "welcome") =>
+        Enumerable.Range(1, 10).Cast<int?>().FirstOrDefault(journey =>
+            MessageIds.For(detail.Summary.FlowId, detail.Summary.ContactId, journey!.Value, stepId, 1) == detail.Summary.LastSending?.MessageId);
 
     /// <summary>send email → wait → send sms → end, the journey most tests walk.</summary>
     public static string SendWaitSendJson(string emailId, string smsId, string wait = "PT2S", string reentry = "never") => $$"""

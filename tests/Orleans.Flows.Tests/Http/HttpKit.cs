@@ -147,4 +147,74 @@ internal static class HttpKit
         var result = await (await admin.PostAsJsonAsync($"/v1/flows/{flowId}/participants", new { contactIds })).Expect(HttpStatusCode.OK);
         Assert.Equal(contactIds.Length, result.GetProperty("enrolled").GetInt32());
     }
+
+    /// <summary>Creates a flow from a definition (its id is generated) and starts it unless told not to; returns its id.</summary>
+    public static async Task<string> CreateFlow(this HttpClient admin, string definition, bool start = true)
+    {
+        var flow = await (await admin.PostJson("/v1/flows", definition)).Expect(HttpStatusCode.Created);
+        var id = flow.Str("id");
+        Assert.False(string.IsNullOrEmpty(id), $"the created flow has no id: {flow}");
+        if (start) await (await admin.Post($"/v1/flows/{id}/start")).Expect(HttpStatusCode.OK);
+        return id!;
+    }
+
+    // ---- events ----
+
+    /// <summary>
+    /// One event as JSON, under a fresh id unless <paramref name="id"/> is given; <paramref name="properties"/> is a JSON
+    /// object and <paramref name="extra"/> more fields, e.g. <c>"occurredAt": "…"</c>.
+    /// </summary>
+    public static string Event(string contactId, string type, string? properties = null, string? id = null, string? extra = null)
+    {
+        var fields = new List<string>
+        {
+            $"\"id\": \"{id ?? TestIds.New("event")}\"",
+            $"\"contactId\": \"{contactId}\"",
+            $"\"type\": \"{type}\"",
+        };
+        if (properties is not null) fields.Add($"\"properties\": {properties}");
+        if (extra is not null) fields.Add(extra);
+        return "{" + string.Join(", ", fields) + "}";
+    }
+
+    public static Task<HttpResponseMessage> PostEvents(this HttpClient client, params string[] events) =>
+        client.PostJson("/v1/events", "{\"events\": [" + string.Join(", ", events) + "]}");
+
+    /// <summary>Posts events, asserts <c>202 {accepted, duplicates}</c> and returns the two counts.</summary>
+    public static async Task<(int Accepted, int Duplicates)> Ingest(this HttpClient client, params string[] events)
+    {
+        var result = await (await client.PostEvents(events)).Expect(HttpStatusCode.Accepted);
+        return (result.GetProperty("accepted").GetInt32(), result.GetProperty("duplicates").GetInt32());
+    }
+
+    // ---- reading journeys ----
+
+    public static Task<JsonElement> EventuallyParticipant(this HttpClient client, string flowId, string contactId, Func<JsonElement, bool> condition, string what) =>
+        client.EventuallyGet($"/v1/flows/{flowId}/participants/{contactId}", condition, what);
+
+    public static Task<JsonElement> EventuallyStats(this HttpClient client, string flowId, Func<JsonElement, bool> condition, string what) =>
+        client.EventuallyGet($"/v1/flows/{flowId}/stats", condition, what);
+
+    public static long Long(this JsonElement element, string name) => element.GetProperty(name).GetInt64();
+
+    public static List<JsonElement> History(this JsonElement participant) => [.. participant.GetProperty("history").EnumerateArray()];
+
+    /// <summary>For what must not happen: asserts that <paramref name="condition"/> holds on every probe for <paramref name="period"/>.</summary>
+    public static async Task Stays(Func<Task<bool>> condition, TimeSpan period, string what)
+    {
+        var deadline = DateTime.UtcNow + period;
+        do
+        {
+            Assert.True(await condition(), $"no longer true: {what}");
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+    }
+
+    /// <summary>True while the contact has no participant in the flow.</summary>
+    public static async Task<bool> NotInFlow(this HttpClient client, string flowId, string contactId)
+    {
+        using var response = await client.GetAsync($"/v1/flows/{flowId}/participants/{contactId}");
+        return response.StatusCode == HttpStatusCode.NotFound;
+    }
 }

@@ -101,6 +101,13 @@ internal static class FlowBuilder
     public static InterpreterResult Wake(FlowContext flow, ParticipantState state, Contact contact, DateTimeOffset now, params ContactEvent[] events) =>
         FlowInterpreter.Run(flow, state, Snapshot(contact, events), ParticipantInput.Wake, now);
 
+    /// <summary>
+    /// An event reaching a participant: as in the grain, the contact's snapshot already holds the event (and
+    /// any <paramref name="earlier"/> ones).
+    /// </summary>
+    public static InterpreterResult OnEvent(FlowContext flow, ParticipantState state, Contact contact, ContactEvent e, DateTimeOffset now, params ContactEvent[] earlier) =>
+        FlowInterpreter.Run(flow, state, Snapshot(contact, [.. earlier, e]), new EventInput(e), now);
+
     public static FlowReferences References(IReadOnlySet<string>? allowedWebhookHosts = null) => new(
         new Dictionary<string, Channel> { ["welcome-email"] = Channel.Email, ["nudge-sms"] = Channel.Sms, ["promo-push"] = Channel.Push },
         new HashSet<string> { "vip-flow" },
