@@ -23,11 +23,24 @@ summarise() {
   echo "$passed passed, $failed failed, $skipped skipped"
 }
 
+ensure_postgresql() {
+  # The durable-mode tests start their own private PostgreSQL server from Debian's package.
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    echo "Installing PostgreSQL (Debian package 'postgresql') for the durable-mode tests"
+    if [ "$(id -u)" -eq 0 ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    else
+      sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    fi
+  fi
+}
+
 case "$command" in
   build)
     dotnet build Orleans.Flows.sln -c Release "$@"
     ;;
   test)
+    ensure_postgresql
     results=$(mktemp -d)
     trap 'rm -rf "$results"' EXIT
     dotnet build Orleans.Flows.sln -c Release

@@ -1,4 +1,8 @@
+using System.Net;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.Storage;
 using Orleans.Flows.Hosting;
 
 namespace Orleans.Flows.Silo;
@@ -14,13 +18,57 @@ public static class FlowsSilo
 
     public static ISiloBuilder ConfigureFlowsSilo(this ISiloBuilder silo, IConfiguration configuration)
     {
-        if (!IsDevelopmentMode(configuration))
-            throw new InvalidOperationException(
-                "ConnectionStrings:Flows is set, but durable mode on PostgreSQL is not built yet. Remove it to run in development mode.");
-
-        var ports = configuration.GetSection(FlowsSiloOptions.Section).Get<FlowsSiloOptions>() ?? new FlowsSiloOptions();
-        return silo.UseLocalhostClustering(ports.SiloPort, ports.GatewayPort).AddFlowsInMemory(configuration);
+        var options = configuration.GetSection(FlowsSiloOptions.Section).Get<FlowsSiloOptions>() ?? new FlowsSiloOptions();
+        if (IsDevelopmentMode(configuration))
+            return silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort).AddFlowsInMemory(configuration);
+        return silo.AddFlowsDurable(configuration, options);
     }
+
+    /// <summary>Durable mode: the cluster's identity and this silo's endpoints, then <see cref="AddFlowsOnPostgreSql"/>.</summary>
+    private static ISiloBuilder AddFlowsDurable(this ISiloBuilder silo, IConfiguration configuration, FlowsSiloOptions options)
+    {
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = options.ClusterId;
+            o.ServiceId = options.ServiceId;
+        });
+        silo.ConfigureEndpoints(IPAddress.Parse(options.AdvertisedIP), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
+        return silo.AddFlowsOnPostgreSql(configuration.GetConnectionString(ConnectionStringName)!, configuration);
+    }
+
+    /// <summary>
+    /// Grain state, reminders and cluster membership in PostgreSQL, through the Orleans ADO.NET providers and this
+    /// project's own schema (apply it first with <c>migrate</c>), and the engine's services.
+    /// </summary>
+    public static ISiloBuilder AddFlowsOnPostgreSql(this ISiloBuilder silo, string connectionString, IConfiguration configuration)
+    {
+        silo.UseAdoNetClustering(o =>
+        {
+            o.Invariant = PostgreSqlInvariant;
+            o.ConnectionString = connectionString;
+        });
+        // The engine's storage name resolves to the ADO.NET storage behind a key-preserving wrapper.
+        silo.AddAdoNetGrainStorage(AdoNetStorageName, o =>
+        {
+            o.Invariant = PostgreSqlInvariant;
+            o.ConnectionString = connectionString;
+            o.GrainStorageSerializer = new FlowStateSerializer();
+        });
+        silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Flows, (sp, _) =>
+            new UnambiguousKeyGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(AdoNetStorageName)));
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = PostgreSqlInvariant;
+            o.ConnectionString = connectionString;
+        });
+        silo.Services.AddFlowsEngine(configuration, developmentMode: false);
+        return silo;
+    }
+
+    private const string AdoNetStorageName = StorageNames.Flows + "-adonet";
+
+    /// <summary>The ADO.NET invariant name of Npgsql, by which the Orleans providers load it.</summary>
+    public const string PostgreSqlInvariant = "Npgsql";
 
     /// <summary>Grain state and reminders in memory, and the engine's services: development mode and test clusters.</summary>
     public static ISiloBuilder AddFlowsInMemory(this ISiloBuilder silo, IConfiguration configuration)

@@ -10,4 +10,13 @@ public sealed class FlowsSiloOptions
 
     /// <summary>Port clients (the API in client mode) connect to. Default 30000.</summary>
     public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Durable mode: the cluster's id; silos and clients with the same id and database form one cluster. Default <c>orleans-flows</c>.</summary>
+    public string ClusterId { get; set; } = "orleans-flows";
+
+    /// <summary>Durable mode: the id under which grain state and reminders are stored. Default <c>orleans-flows</c>; never change it for existing data.</summary>
+    public string ServiceId { get; set; } = "orleans-flows";
+
+    /// <summary>Durable mode: the address other silos and clients reach this silo on. Default 127.0.0.1 (every process on one host).</summary>
+    public string AdvertisedIP { get; set; } = "127.0.0.1";
 }

@@ -1,12 +1,39 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Flows.Silo;
 
 var builder = Host.CreateApplicationBuilder(args);
+
+// `migrate`: apply the project's schema to ConnectionStrings:Flows and exit (0 when the schema is up to date).
+if (args.Length > 0 && args[0] == "migrate")
+{
+    using var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true));
+    var log = loggers.CreateLogger("Orleans.Flows.Migrate");
+    if (FlowsSilo.IsDevelopmentMode(builder.Configuration))
+    {
+        log.LogError("migrate needs ConnectionStrings:Flows (for example ConnectionStrings__Flows=\"Host=127.0.0.1;Database=flows;Username=flows\")");
+        return 2;
+    }
+    try
+    {
+        await FlowsSchema.MigrateAsync(builder.Configuration.GetConnectionString(FlowsSilo.ConnectionStringName)!, log);
+        return 0;
+    }
+    catch (Exception ex) when (ex is Npgsql.NpgsqlException or Npgsql.PostgresException)
+    {
+        log.LogError(ex, "Migration failed; nothing of the failing script was applied");
+        return 1;
+    }
+}
+
 builder.UseOrleans(silo => silo.ConfigureFlowsSilo(builder.Configuration));
 using var host = builder.Build();
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orleans.Flows.Silo");
 if (FlowsSilo.IsDevelopmentMode(builder.Configuration))
     logger.LogWarning("Development mode: grain state and reminders are kept in memory and lost when this process exits");
+else
+    logger.LogInformation("Durable mode: grain state, reminders and membership in PostgreSQL");
 await host.RunAsync();
+return 0;

@@ -1,3 +1,4 @@
+using Orleans.Configuration;
 using Orleans.Flows.Silo;
 
 namespace Orleans.Flows.Api.Hosting;
@@ -17,10 +18,26 @@ public static class OrleansHosting
                 builder.UseOrleans(silo => silo.ConfigureFlowsSilo(builder.Configuration));
                 break;
             case "client":
-                if (!developmentMode)
-                    throw new InvalidOperationException("Api:Mode=client with ConnectionStrings:Flows needs durable mode, which is not built yet.");
-                var ports = builder.Configuration.GetSection(FlowsSiloOptions.Section).Get<FlowsSiloOptions>() ?? new FlowsSiloOptions();
-                builder.UseOrleansClient(client => client.UseLocalhostClustering(ports.GatewayPort));
+                var options = builder.Configuration.GetSection(FlowsSiloOptions.Section).Get<FlowsSiloOptions>() ?? new FlowsSiloOptions();
+                builder.UseOrleansClient(client =>
+                {
+                    if (developmentMode)
+                    {
+                        client.UseLocalhostClustering(options.GatewayPort);
+                        return;
+                    }
+                    // Durable mode: the silos' gateways are found in the membership table.
+                    client.Configure<ClusterOptions>(o =>
+                    {
+                        o.ClusterId = options.ClusterId;
+                        o.ServiceId = options.ServiceId;
+                    });
+                    client.UseAdoNetClustering(o =>
+                    {
+                        o.Invariant = FlowsSilo.PostgreSqlInvariant;
+                        o.ConnectionString = builder.Configuration.GetConnectionString(FlowsSilo.ConnectionStringName);
+                    });
+                });
                 break;
             default:
                 throw new InvalidOperationException($"Api:Mode must be 'cohost' or 'client', not '{mode}'.");

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Configuration;
+using Orleans.Flows.Silo;
+using Orleans.TestingHost;
+
+namespace Orleans.Flows.Tests.Infrastructure;
+
+/// <summary>
+/// A two-silo Orleans test cluster whose membership, grain state and reminders are all in a PostgreSQL
+/// database: the durable mode's providers with the project's own schema. Starting another one on the same
+/// database is a restart of the whole service.
+/// </summary>
+public static class DurableCluster
+{
+    public const string ServiceId = "flows-tests";
+
+    public static async Task<TestCluster> StartAsync(string connectionString, string clusterId, int silos = 2)
+    {
+        var builder = new TestClusterBuilder((short)silos);
+        builder.Options.ClusterId = clusterId;
+        builder.Options.ServiceId = ServiceId;
+        builder.Options.UseTestClusterMembership = false;
+        builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Flows"] = connectionString }));
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) =>
+            siloBuilder.AddFlowsOnPostgreSql(siloBuilder.Configuration.GetConnectionString("Flows")!, siloBuilder.Configuration);
+    }
+
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
+            clientBuilder.UseAdoNetClustering(o =>
+            {
+                o.Invariant = FlowsSilo.PostgreSqlInvariant;
+                o.ConnectionString = configuration.GetConnectionString("Flows");
+            });
+    }
+}
