@@ -1,7 +1,9 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Orleans.Configuration;
+using Orleans.Flows.Delivery;
 using Orleans.Storage;
 using Orleans.Flows.Hosting;
 
@@ -61,6 +63,8 @@ public static class FlowsSilo
             o.Invariant = PostgreSqlInvariant;
             o.ConnectionString = connectionString;
         });
+        silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        silo.Services.AddSingleton<IOutbox, PostgresOutbox>();
         silo.Services.AddFlowsEngine(configuration, developmentMode: false);
         return silo;
     }

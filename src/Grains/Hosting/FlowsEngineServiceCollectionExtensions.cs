@@ -20,7 +20,8 @@ public static class FlowsEngineServiceCollectionExtensions
         services.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
         services.AddSingleton<IWakeUpScheduler, ReminderWakeUpScheduler>();
         services.AddSingleton<MessageLog>();
-        services.AddSingleton<IOutbox, DevelopmentOutbox>();
+        // Durable mode registers its own outbox first.
+        services.TryAddSingleton<IOutbox, DevelopmentOutbox>();
         services.AddSingleton<FlowReadModelBuffer>();
         services.AddHostedService(sp => sp.GetRequiredService<FlowReadModelBuffer>());
         services.AddOptions<WebhookOptions>().Configure(o =>

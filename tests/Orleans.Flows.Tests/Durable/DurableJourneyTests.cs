@@ -1,7 +1,11 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Orleans.Flows.Contacts;
 using Orleans.Flows.Content;
+using Orleans.Flows.Delivery;
 using Orleans.Flows.Flows;
+using Orleans.Flows.Interpretation;
 using Orleans.Flows.Participants;
 using Orleans.Flows.Tests.Infrastructure;
 using Orleans.TestingHost;
@@ -43,6 +47,32 @@ public sealed class DurableJourneyTests(PostgresServer postgres) : IAsyncLifetim
             d => d?.Summary.Status == ParticipantStatus.Completed, TimeSpan.FromSeconds(30), "the participant completes after its wait");
         Assert.Equal(["enrolled", "sent", "waiting", "sent", "ended"], done!.History.Select(h => h.Outcome));
         Assert.Equal(done.History[2].Until, done.History[3].ScheduledAt);
+        Assert.Equal(2L, await CountAsync("select count(*) from flows_outbox where flow_id = $1", flowId));
+    }
+
+    [Fact]
+    public async Task AMessageHandedToTheOutboxOnTwoSilosIsRecordedOnce()
+    {
+        // What a step replayed on another silo after a crash does: the same deterministic id again.
+        var message = new OutboxMessage
+        {
+            Id = MessageIds.For(TestIds.New("flow"), "ada", 1, "welcome", 1),
+            Channel = MessageChannel.Email,
+            FlowId = "flow",
+            StepId = "welcome",
+            ContactId = "ada",
+            To = "ada@example.com",
+            CreatedAt = DateTimeOffset.UtcNow,
+        };
+        var outboxes = _cluster.Silos.OfType<InProcessSiloHandle>().Select(s => s.ServiceProvider.GetRequiredService<IOutbox>()).ToList();
+
+        var first = await outboxes[0].EnqueueAsync(message);
+        var second = await outboxes[1].EnqueueAsync(message);
+
+        Assert.False(first.Duplicate);
+        Assert.True(second.Duplicate);
+        Assert.Equal(first.At, second.At);
+        Assert.Equal(1L, await CountAsync("select count(*) from flows_outbox where id = $1", message.Id));
     }
 
     [Fact]
@@ -73,6 +103,15 @@ public sealed class DurableJourneyTests(PostgresServer postgres) : IAsyncLifetim
         var participant = await Grains.GetGrain<IParticipantGrain>(ParticipantKey.Format(flowId, contactId)).GetAsync();
         Assert.Equal(ParticipantStatus.Waiting, participant?.Summary.Status);
         Assert.Equal("pause", participant?.Summary.CurrentStepId);
+    }
+
+    private async Task<long> CountAsync(string sql, string parameter)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue(parameter);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private async Task<(string FlowId, string ContactId)> RunningSendWaitSendAsync(string wait)
