@@ -10,14 +10,26 @@ public sealed record FlowParticipantsState
 }
 
 /// <summary>
-/// The participant list of one flow in grain storage: the development read model. Durable mode keeps the same
-/// rows in a PostgreSQL table with keyset paging.
+/// The participant list of one flow: in grain state in development mode, in <see cref="IFlowReadModelStore"/>
+/// (an indexed PostgreSQL table) when one is registered. Also the one that tells every participant of the flow
+/// when it ends or resumes.
 /// </summary>
 public sealed class FlowParticipantsGrain(
-    [PersistentState("flowParticipants", StorageNames.Flows)] IPersistentState<FlowParticipantsState> state) : Grain, IFlowParticipantsGrain
+    [PersistentState("flowParticipants", StorageNames.Flows)] IPersistentState<FlowParticipantsState> state,
+    IEnumerable<IFlowReadModelStore> stores) : Grain, IFlowParticipantsGrain
 {
+    private const int Page = 1000;
+    private readonly IFlowReadModelStore? _store = stores.FirstOrDefault();
+
+    private string FlowId => this.GetPrimaryKeyString();
+
     public async Task ApplyAsync(ImmutableArray<ParticipantSummary> changes)
     {
+        if (_store is not null)
+        {
+            await _store.ApplyParticipantsAsync(FlowId, changes);
+            return;
+        }
         var rows = state.State.Rows.ToBuilder();
         foreach (var change in changes)
         {
@@ -32,6 +44,7 @@ public sealed class FlowParticipantsGrain(
 
     public Task<ParticipantPage> QueryAsync(ParticipantQuery query)
     {
+        if (_store is not null) return _store.QueryParticipantsAsync(FlowId, query);
         var matches = state.State.Rows.Values
             .Where(r => query.AfterContactId is null || string.CompareOrdinal(r.ContactId, query.AfterContactId) > 0)
             .Where(r => query.Status is null || r.Status == query.Status)
@@ -51,14 +64,29 @@ public sealed class FlowParticipantsGrain(
 
     public async Task ResumeAllAsync()
     {
-        foreach (var row in state.State.Rows.Values.Where(r => r.Status == ParticipantStatus.Waiting).ToList())
-            await GrainFactory.GetGrain<IParticipantGrain>(ParticipantKey.Format(row.FlowId, row.ContactId)).ResumeAsync();
+        await foreach (var row in RowsAsync(ParticipantStatus.Waiting))
+            await Participant(row).ResumeAsync();
     }
 
     private async Task EndListedAsync()
     {
         // EndAsync is one-way and a participant that already left ignores it, so a second pass is harmless.
-        foreach (var row in state.State.Rows.Values.Where(r => r.Status.IsInJourney()).ToList())
-            await GrainFactory.GetGrain<IParticipantGrain>(ParticipantKey.Format(row.FlowId, row.ContactId)).EndAsync();
+        foreach (var status in new[] { ParticipantStatus.Waiting, ParticipantStatus.Active })
+            await foreach (var row in RowsAsync(status))
+                await Participant(row).EndAsync();
     }
+
+    private async IAsyncEnumerable<ParticipantSummary> RowsAsync(ParticipantStatus status)
+    {
+        string? after = null;
+        do
+        {
+            var page = await QueryAsync(new ParticipantQuery { Status = status, AfterContactId = after, Limit = Page });
+            foreach (var row in page.Items) yield return row;
+            after = page.NextAfterContactId;
+        }
+        while (after is not null);
+    }
+
+    private IParticipantGrain Participant(ParticipantSummary row) => GrainFactory.GetGrain<IParticipantGrain>(ParticipantKey.Format(row.FlowId, row.ContactId));
 }

@@ -51,6 +51,42 @@ public sealed class DurableJourneyTests(PostgresServer postgres) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task ParticipantListAndStatisticsAreKeptInPostgreSql()
+    {
+        var (flowId, first) = await RunningSendWaitSendAsync("P1D");
+        var contacts = new List<string> { first };
+        for (var i = 0; i < 4; i++)
+        {
+            var id = TestIds.New("contact");
+            await Grains.GetGrain<IContactGrain>(id).UpsertAsync(new ContactChange { Email = $"c{i}@example.com" });
+            contacts.Add(id);
+        }
+
+        Assert.Equal(5, (await Grains.GetGrain<IEnrollmentGrain>(0).EnrollAsync(flowId, [.. contacts])).Enrolled);
+
+        await Eventually.Matches(() => CountAsync("select count(*) from flows_participants where flow_id = $1 and status = 1", flowId),
+            n => n == 5, TimeSpan.FromSeconds(20), "five waiting rows are in flows_participants");
+        var stats = await Eventually.Matches(() => Grains.GetGrain<Statistics.IFlowStatsGrain>(flowId).GetAsync(),
+            s => s.Waiting == 5, TimeSpan.FromSeconds(20), "the statistics count five waiting");
+        Assert.Equal(5, stats.Enrolled);
+        Assert.Equal(5, stats.Steps["pause"].Waiting);
+        Assert.Equal(5, stats.Sends.Sent);
+        var list = Grains.GetGrain<IFlowParticipantsGrain>(flowId);
+        var seen = new List<string>();
+        string? after = null;
+        do
+        {
+            var page = await list.QueryAsync(new ParticipantQuery { Status = ParticipantStatus.Waiting, AfterContactId = after, Limit = 2 });
+            Assert.True(page.Items.Length <= 2);
+            seen.AddRange(page.Items.Select(p => p.ContactId));
+            Assert.All(page.Items, p => Assert.Equal("pause", p.CurrentStepId));
+            after = page.NextAfterContactId;
+        }
+        while (after is not null);
+        Assert.Equal(contacts.Order(StringComparer.Ordinal), seen);
+    }
+
+    [Fact]
     public async Task AMessageHandedToTheOutboxOnTwoSilosIsRecordedOnce()
     {
         // What a step replayed on another silo after a crash does: the same deterministic id again.
