@@ -19,7 +19,9 @@ builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
 builder.Services.AddOpenApi();
 builder.Services.TryAddSingleton(TimeProvider.System);
-builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("orleans", tags: ["ready"]);
+var health = builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("orleans", tags: ["ready"]);
+if (!developmentMode)
+    health.AddCheck("postgresql", new PostgreSqlHealthCheck(builder.Configuration.GetConnectionString(Orleans.Flows.Silo.FlowsSilo.ConnectionStringName)!), tags: ["ready"]);
 builder.Services.AddSingleton(sp => ApiKeySetup.CreateRing(builder.Configuration, developmentMode, sp.GetRequiredService<ILoggerFactory>()));
 builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
