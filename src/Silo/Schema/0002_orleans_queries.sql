@@ -40,6 +40,8 @@ with bumped as (
     update orleansmembershipversion
        set version = version + 1, timestamp = now()
      where deploymentid = @DeploymentId and version = @Version
+       and exists (select 1 from orleansmembership
+                    where deploymentid = @DeploymentId and address = @Address and port = @Port and generation = @Generation)
     returning version
 ), updated as (
     update orleansmembership
