@@ -52,7 +52,12 @@ app.MapSegments();
 // Resolve the keys now, so a configuration error stops the start and the development key is announced at once.
 app.Services.GetRequiredService<ApiKeyRing>();
 
-if (developmentMode)
+if (!developmentMode)
+{
+    app.Logger.LogInformation("Orleans.Flows runs in durable mode ({Mode}): state, reminders and membership in PostgreSQL",
+        builder.Configuration["Api:Mode"] ?? "cohost");
+}
+else
 {
     app.Logger.LogWarning(
         "Orleans.Flows runs in development mode: one process hosts the silo and the API, with in-memory grain state and reminders. " +

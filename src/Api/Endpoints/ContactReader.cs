@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using Orleans.Flows.Api.Http;
 using Orleans.Flows.Contacts;
 using Orleans.Flows.Interpretation;
 using Orleans.Flows.Values;
@@ -53,27 +54,7 @@ public static class ContactReader
         {
             if (attributesElement.ValueKind == JsonValueKind.Null) clear.Add("attributes");
             else if (attributesElement.ValueKind != JsonValueKind.Object) errors.Add($"{path}.attributes", "must be an object");
-            else
-            {
-                var builder = ImmutableSortedDictionary.CreateBuilder<string, FieldValue>(StringComparer.Ordinal);
-                foreach (var property in attributesElement.EnumerateObject())
-                {
-                    if (!Ids.IsValid(property.Name)) errors.Add($"{path}.attributes", $"attribute name '{Truncate(property.Name)}' {Ids.Rule}");
-                    else
-                    {
-                        try
-                        {
-                            builder[property.Name] = FieldValue.FromJson(property.Value);
-                        }
-                        catch (JsonException ex)
-                        {
-                            errors.Add($"{path}.attributes.{property.Name}", ex.Message);
-                        }
-                    }
-                }
-                if (builder.Count > MaxAttributes) errors.Add($"{path}.attributes", $"must hold at most {MaxAttributes} attributes");
-                attributes = builder.ToImmutable();
-            }
+            else attributes = JsonFields.ReadValues(attributesElement, $"{path}.attributes", errors, Ids.IsValid, Ids.Rule, MaxAttributes);
         }
 
         ImmutableArray<string>? tags = null;
@@ -148,6 +129,4 @@ public static class ContactReader
         digits = digits.Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
         return digits.Length is >= 6 and <= 15 && digits.All(char.IsAsciiDigit);
     }
-
-    private static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "…";
 }

@@ -74,29 +74,11 @@ public static class EventsApi
                 errors.Add($"{path}.occurredAt", "may not be in the future");
         }
 
-        var properties = ImmutableSortedDictionary.CreateBuilder<string, FieldValue>(StringComparer.Ordinal);
+        var properties = ImmutableSortedDictionary<string, FieldValue>.Empty;
         if (item.TryGetProperty("properties", out var props) && props.ValueKind != JsonValueKind.Null)
         {
             if (props.ValueKind != JsonValueKind.Object) errors.Add($"{path}.properties", "must be an object");
-            else
-            {
-                foreach (var p in props.EnumerateObject())
-                {
-                    if (p.Name.Length is 0 or > Ids.MaxLength) errors.Add($"{path}.properties", "property names must be 1-128 characters");
-                    else
-                    {
-                        try
-                        {
-                            properties[p.Name] = FieldValue.FromJson(p.Value);
-                        }
-                        catch (JsonException ex)
-                        {
-                            errors.Add($"{path}.properties.{p.Name}", ex.Message);
-                        }
-                    }
-                }
-                if (properties.Count > MaxProperties) errors.Add($"{path}.properties", $"must hold at most {MaxProperties} properties");
-            }
+            else properties = JsonFields.ReadValues(props, $"{path}.properties", errors, n => n.Length is > 0 and <= Ids.MaxLength, "must be 1-128 characters", MaxProperties);
         }
         if (!Ids.IsValid(id) || !Ids.IsValid(contactId) || type is null) return null;
         return new IncomingEvent(contactId!, new ContactEvent
@@ -104,7 +86,7 @@ public static class EventsApi
             Id = id!,
             Type = type,
             OccurredAt = occurredAt.ToUniversalTime(),
-            Properties = properties.ToImmutable(),
+            Properties = properties,
         });
     }
 

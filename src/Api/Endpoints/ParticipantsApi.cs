@@ -1,10 +1,9 @@
-using System.Collections.Immutable;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Flows.Api.Auth;
 using Orleans.Flows.Api.Http;
 using Orleans.Flows.Content;
 using Orleans.Flows.Flows;
+using Orleans.Flows.Interpretation;
 using Orleans.Flows.Participants;
 using Orleans.Flows.Values;
 
@@ -29,21 +28,11 @@ public static class ParticipantsApi
         if (!Ids.IsValid(flowId)) return Problems.Invalid("flowId", Ids.Rule);
         var (root, problem) = await JsonBody.ReadElementAsync(request);
         if (problem is not null) return problem;
-        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("contactIds", out var list) || list.ValueKind != JsonValueKind.Array)
-            return Problems.Invalid("$.contactIds", "must be an array of contact ids");
-        if (list.GetArrayLength() is 0 or > MaxEnroll) return Problems.Invalid("$.contactIds", $"must hold 1-{MaxEnroll} contact ids");
-        var ids = ImmutableArray.CreateBuilder<string>();
-        var errors = new Dictionary<string, string[]>();
-        var i = 0;
-        foreach (var item in list.EnumerateArray())
-        {
-            if (item.ValueKind == JsonValueKind.String && Ids.IsValid(item.GetString())) ids.Add(item.GetString()!);
-            else errors[$"$.contactIds[{i}]"] = [Ids.Rule];
-            i++;
-        }
-        if (errors.Count > 0) return Problems.Invalid(errors);
+        var errors = new ValidationErrors();
+        var ids = JsonFields.ReadContactIds(root, errors, 1, MaxEnroll);
+        if (!errors.IsEmpty) return Problems.Invalid(errors.ToImmutable().ToDictionary(e => e.Key, e => e.Value));
 
-        var outcome = await grains.GetGrain<IEnrollmentGrain>(0).EnrollAsync(flowId, ids.ToImmutable());
+        var outcome = await grains.GetGrain<IEnrollmentGrain>(0).EnrollAsync(flowId, ids);
         if (outcome.FlowNotFound) return Problems.NotFound($"Flow '{flowId}' does not exist.");
         if (outcome.Conflict is { } conflict) return Problems.Conflict(conflict);
         return TypedResults.Ok(new EnrollResponse(outcome.Enrolled, [.. outcome.Skipped.Select(s => new EnrollSkipItem(s.ContactId, s.Reason.ToApi()))]));

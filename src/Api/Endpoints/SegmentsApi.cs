@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Flows.Api.Auth;
 using Orleans.Flows.Api.Http;
+using Orleans.Flows.Interpretation;
 using Orleans.Flows.Segments;
 using Orleans.Flows.Values;
 
@@ -71,27 +72,11 @@ public static class SegmentsApi
 
     private static ImmutableArray<string> ReadIds(JsonElement root, Dictionary<string, string[]> errors, bool allowEmpty)
     {
-        if (!root.TryGetProperty("contactIds", out var list)) return [];
-        if (list.ValueKind != JsonValueKind.Array)
-        {
-            errors["$.contactIds"] = ["must be an array of contact ids"];
-            return [];
-        }
-        var count = list.GetArrayLength();
-        if (count > MaxContactIds || count == 0 && !allowEmpty)
-        {
-            errors["$.contactIds"] = [$"must hold {(allowEmpty ? 0 : 1)}-{MaxContactIds} contact ids"];
-            return [];
-        }
-        var ids = ImmutableArray.CreateBuilder<string>(count);
-        var i = 0;
-        foreach (var item in list.EnumerateArray())
-        {
-            if (item.ValueKind == JsonValueKind.String && Ids.IsValid(item.GetString())) ids.Add(item.GetString()!);
-            else errors[$"$.contactIds[{i}]"] = [Ids.Rule];
-            i++;
-        }
-        return ids.ToImmutable();
+        if (!root.TryGetProperty("contactIds", out _)) return [];
+        var found = new ValidationErrors();
+        var ids = JsonFields.ReadContactIds(root, found, allowEmpty ? 0 : 1, MaxContactIds);
+        foreach (var (path, messages) in found.ToImmutable()) errors[path] = messages;
+        return ids;
     }
 }
 
