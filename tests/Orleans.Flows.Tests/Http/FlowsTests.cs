@@ -11,7 +11,6 @@ public sealed class FlowsTests(ApiFixture api)
 {
     private readonly HttpClient _admin = api.Client();
 
-    private const string CallTitle = "Call {{ contact.firstName }}";
 
     /// <summary>The example definition of API.md, with its two contents made first under fresh ids.</summary>
     private async Task<string> ExampleDefinition(string? id = null)
@@ -21,30 +20,12 @@ public sealed class FlowsTests(ApiFixture api)
         await (await _admin.PutJson($"/v1/content/{welcome}",
             """{"channel": "email", "name": "Welcome", "subject": "Welcome {{ contact.firstName }}", "html": "<p>Welcome</p>"}""")).Expect(HttpStatusCode.OK);
         await (await _admin.PutJson($"/v1/content/{nudge}", """{"channel": "sms", "name": "Nudge", "text": "Did you see our mail?"}""")).Expect(HttpStatusCode.OK);
-        var idLine = id is null ? "" : $"\"id\": \"{id}\",";
-        return $$"""
-            {
-              {{idLine}}
-              "name": "Welcome new customers",
-              "trigger": {"type": "manual"},
-              "filter": {"attribute": "attributes.category", "op": "eq", "value": "customer"},
-              "reentry": "never",
-              "success": {"when": {"event": "sale.created"}, "then": "stop", "moveTo": null},
-              "schedule": {"startAt": null, "endAt": null, "timeZone": "Europe/Oslo",
-                           "sendWindow": {"days": ["mon","tue","wed","thu","fri"], "from": "09:00", "to": "17:00"} },
-              "startStepId": "welcome",
-              "steps": [
-                {"id": "welcome", "type": "sendEmail", "contentId": "{{welcome}}", "next": "pause"},
-                {"id": "pause", "type": "wait", "duration": "P2D", "next": "opened"},
-                {"id": "opened", "type": "condition", "if": {"event": "email.opened", "stepId": "welcome"}, "then": "offer", "else": "nudge"},
-                {"id": "nudge", "type": "sendSms", "contentId": "{{nudge}}", "next": "offer"},
-                {"id": "offer", "type": "waitForEvent", "event": "link.clicked", "timeout": "P7D", "next": "lead", "onTimeout": "done"},
-                {"id": "lead", "type": "updateContact", "setAttributes": {"category": "lead"}, "addTags": ["warm"], "next": "call"},
-                {"id": "call", "type": "createActivity", "kind": "followUp", "title": "{{CallTitle}}", "next": "done"},
-                {"id": "done", "type": "end"}
-              ]
-            }
-            """;
+        // The example of API.md (one copy, in FlowBuilder) with this test's own content ids and, if given, its id.
+        var example = JsonNode.Parse(Interpretation.FlowBuilder.ExampleJson)!.AsObject();
+        example["steps"]![0]!["contentId"] = welcome;
+        example["steps"]![3]!["contentId"] = nudge;
+        if (id is not null) example["id"] = id;
+        return example.ToJsonString();
     }
 
     [Fact]
