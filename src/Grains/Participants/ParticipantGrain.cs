@@ -14,7 +14,7 @@ namespace Orleans.Flows.Participants;
 /// idempotent (message ids, operation ids), so a replay after a crash repeats nothing.
 /// </summary>
 public sealed partial class ParticipantGrain(
-    [PersistentState("participant", StorageNames.Flows)] IPersistentState<ParticipantState> state,
+    [PersistentState("participant", StorageNames.Participants)] IPersistentState<ParticipantState> state,
     FlowDefinitionCache flows,
     IWakeUpScheduler wakeUps,
     IOutbox outbox,
