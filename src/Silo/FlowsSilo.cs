@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Orleans.Configuration;
 using Orleans.Flows.Delivery;
+using Orleans.Flows.Segments;
 using Orleans.Flows.Statistics;
 using Orleans.Storage;
 using Orleans.Flows.Hosting;
@@ -66,6 +67,7 @@ public static class FlowsSilo
         });
         silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         silo.Services.AddSingleton<IOutbox, PostgresOutbox>();
+        silo.Services.AddSingleton<IContactDirectory, PostgresContactDirectory>();
         silo.Services.AddSingleton<IFlowReadModelStore, PostgresReadModelStore>();
         silo.Services.AddFlowsEngine(configuration, developmentMode: false);
         return silo;
