@@ -4,6 +4,7 @@ using System.Numerics;
 using Npgsql;
 using NpgsqlTypes;
 using Orleans.Flows.Flows;
+using Orleans.Flows.Interpretation;
 using Orleans.Flows.Values;
 
 namespace Orleans.Flows.Silo;
@@ -27,10 +28,9 @@ namespace Orleans.Flows.Silo;
 /// <c>startsWith</c> and text order) is the one .NET writes (<c>1E+21</c>).
 /// </para>
 /// <para>
-/// Known differences, outside what the API itself writes: a timestamp is recognised in ISO 8601 form only
-/// (<see cref="IsoTimestamp"/>), while .NET's lenient parser also reads forms such as <c>"1/2"</c> or <c>"12.5"</c>
-/// (as dates in the current year); and a stored <c>-0</c> reads as <c>0</c> (jsonb keeps no negative zero), which
-/// matters only to <c>contains "-"</c>.
+/// Timestamps are recognised in ISO 8601 form only (<see cref="IsoTimestamp"/>), as by the evaluator. Known
+/// difference, outside what the API itself writes: a stored <c>-0</c> reads as <c>0</c> (jsonb keeps no negative
+/// zero), which matters only to <c>contains "-"</c>.
 /// </para>
 /// </summary>
 public sealed class ContactFilterSql
@@ -63,8 +63,7 @@ public sealed class ContactFilterSql
     private const string AnyNumber = "^" + Ws + @"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?" + Ws + "$";
 
     /// <summary>The timestamps the database reads: ISO 8601 date, optional time, fraction and offset. Public for the tests that keep their samples within it.</summary>
-    public const string IsoTimestamp =
-        @"^ *[0-9]{4}-[0-9]{1,2}(-[0-9]{1,2}([Tt ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]{1,7})?)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?)?)? *$";
+    public const string IsoTimestamp = ConditionEvaluator.IsoTimestamp;
 
     /// <summary>The least decimal that .NET rounds to infinity: halfway between double.MaxValue and 2^1024.</summary>
     private static readonly string Overflow = (BigInteger.Pow(2, 1024) - BigInteger.Pow(2, 970)).ToString(CultureInfo.InvariantCulture);
