@@ -46,6 +46,7 @@ app.MapContacts();
 app.MapContent();
 app.MapFlows();
 app.MapParticipants();
+app.MapEnrollments();
 app.MapEvents();
 app.MapSegments();
 

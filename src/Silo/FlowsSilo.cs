@@ -7,6 +7,9 @@ using Orleans.Flows.Delivery;
 using Orleans.Flows.Statistics;
 using Orleans.Storage;
 using Orleans.Flows.Hosting;
+using Orleans.Flows.Participants;
+using Orleans.Flows.Scheduling;
+using Orleans.Flows.Silo.Storage;
 
 namespace Orleans.Flows.Silo;
 
@@ -40,8 +43,10 @@ public static class FlowsSilo
     }
 
     /// <summary>
-    /// Grain state, reminders and cluster membership in PostgreSQL, through the Orleans ADO.NET providers and this
-    /// project's own schema (apply it first with <c>migrate</c>), and the engine's services.
+    /// Grain state (group commit), wake-ups (the due table and its shards), reminders and cluster membership in
+    /// PostgreSQL, on this project's own schema (apply it first with <c>migrate</c>), and the engine's services.
+    /// <c>Storage:Participants=adoNet</c> and <c>WakeUps:Scheduler=reminders</c> select the plain Orleans ADO.NET
+    /// storage and one reminder per waiting participant instead, for comparison.
     /// </summary>
     public static ISiloBuilder AddFlowsOnPostgreSql(this ISiloBuilder silo, string connectionString, IConfiguration configuration)
     {
@@ -50,22 +55,40 @@ public static class FlowsSilo
             o.Invariant = PostgreSqlInvariant;
             o.ConnectionString = connectionString;
         });
-        // The engine's storage name resolves to the ADO.NET storage behind a key-preserving wrapper.
-        silo.AddAdoNetGrainStorage(AdoNetStorageName, o =>
+        silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        silo.Services.AddSingleton<GroupCommitGrainStorage>(sp =>
+            new GroupCommitGrainStorage(sp.GetRequiredService<NpgsqlDataSource>(), new FlowStateSerializer()));
+        silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Flows, (sp, _) => sp.GetRequiredService<GroupCommitGrainStorage>());
+        var storage = configuration.GetSection(FlowsStorageOptions.Section).Get<FlowsStorageOptions>() ?? new FlowsStorageOptions();
+        if (storage.UsesAdoNetForParticipants)
         {
-            o.Invariant = PostgreSqlInvariant;
-            o.ConnectionString = connectionString;
-            o.GrainStorageSerializer = new FlowStateSerializer();
-        });
-        silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Flows, (sp, _) =>
-            new UnambiguousKeyGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(AdoNetStorageName)));
+            // The plain Orleans provider, one round trip per write: kept to compare with (load-tests/).
+            silo.AddAdoNetGrainStorage(AdoNetStorageName, o =>
+            {
+                o.Invariant = PostgreSqlInvariant;
+                o.ConnectionString = connectionString;
+                o.GrainStorageSerializer = new FlowStateSerializer();
+            });
+            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Participants, (sp, _) =>
+                new UnambiguousKeyGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(AdoNetStorageName)));
+        }
+        else
+        {
+            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Participants, (sp, _) => sp.GetRequiredService<GroupCommitGrainStorage>());
+        }
         silo.UseAdoNetReminderService(o =>
         {
             o.Invariant = PostgreSqlInvariant;
             o.ConnectionString = connectionString;
         });
-        silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         silo.Services.AddSingleton<IOutbox, PostgresOutbox>();
+        var wakeUps = configuration.GetSection(WakeUpOptions.Section).Get<WakeUpOptions>() ?? new WakeUpOptions();
+        if (wakeUps.UsesShards)
+        {
+            silo.Services.AddSingleton<IDueWakeUps, PostgresDueWakeUps>();
+            silo.Services.AddSingleton<IWakeUpScheduler, ShardedWakeUpScheduler>();
+            silo.Services.AddHostedService<WakeUpShardKeeper>();
+        }
         silo.Services.AddSingleton<IFlowReadModelStore, PostgresReadModelStore>();
         silo.Services.AddFlowsEngine(configuration, developmentMode: false);
         return silo;
@@ -80,6 +103,7 @@ public static class FlowsSilo
     public static ISiloBuilder AddFlowsInMemory(this ISiloBuilder silo, IConfiguration configuration)
     {
         silo.AddMemoryGrainStorage(StorageNames.Flows, o => o.GrainStorageSerializer = new FlowStateSerializer())
+            .AddMemoryGrainStorage(StorageNames.Participants, o => o.GrainStorageSerializer = new FlowStateSerializer())
             .UseInMemoryReminderService();
         silo.Services.AddFlowsEngine(configuration, developmentMode: true);
         return silo;

@@ -1,60 +1,94 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using NpgsqlTypes;
 using Orleans.Flows.Delivery;
+using Orleans.Flows.Silo.Storage;
 
 namespace Orleans.Flows.Silo;
 
 /// <summary>
 /// The outbox of durable mode: each message is inserted into <c>flows_outbox</c> once by its id, so a step that
-/// runs again after a crash (on any silo) gets the first receipt back as a duplicate. Until real channels exist
-/// it records the message as sent, like the development channel, and logs it.
+/// runs again after a crash (on any silo) gets the first receipt back as a duplicate. Messages of concurrent
+/// participants are inserted together (group commit). Until real channels exist it records the message as sent,
+/// like the development channel, and logs it.
 /// </summary>
-public sealed partial class PostgresOutbox(NpgsqlDataSource database, TimeProvider time, ILogger<PostgresOutbox> logger) : IOutbox
+public sealed partial class PostgresOutbox : IOutbox, IAsyncDisposable
 {
+    private readonly NpgsqlDataSource _database;
+    private readonly ILogger<PostgresOutbox> _logger;
+    private readonly GroupCommit<OutboxMessage, DeliveryReceipt> _inserts;
+
+    public PostgresOutbox(NpgsqlDataSource database, ILogger<PostgresOutbox> logger)
+    {
+        _database = database;
+        _logger = logger;
+        _inserts = new(InsertAsync, maxBatch: 500, writers: 2);
+    }
+
     public async Task<DeliveryReceipt> EnqueueAsync(OutboxMessage message)
     {
-        const string insert = """
-            insert into flows_outbox (id, channel, flow_id, step_id, contact_id, content_id, recipient, subject, payload, status, created_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'sent', $10)
-            on conflict (id) do nothing
-            returning status, recorded_at
-            """;
-        await using var command = database.CreateCommand(insert);
-        command.Parameters.AddWithValue(message.Id);
-        command.Parameters.AddWithValue(message.Channel.ToString().ToLowerInvariant());
-        command.Parameters.AddWithValue(message.FlowId);
-        command.Parameters.AddWithValue(message.StepId);
-        command.Parameters.AddWithValue(message.ContactId);
-        command.Parameters.AddWithValue((object?)message.ContentId ?? DBNull.Value);
-        command.Parameters.AddWithValue((object?)message.To ?? DBNull.Value);
-        command.Parameters.AddWithValue((object?)message.Subject ?? DBNull.Value);
-        command.Parameters.AddWithValue((object?)message.Payload ?? DBNull.Value);
-        command.Parameters.AddWithValue(message.CreatedAt.ToUniversalTime());
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            if (await reader.ReadAsync())
-            {
-                LogInformationRecorded(logger, message.Channel, message.Id, message.FlowId, message.StepId, message.ContactId);
-                return new DeliveryReceipt(message.Id, reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1));
-            }
-        }
-        return await ExistingAsync(message.Id) ?? new DeliveryReceipt(message.Id, "sent", time.GetUtcNow(), Duplicate: true);
+        var receipt = await _inserts.SubmitAsync(message);
+        if (!receipt.Duplicate)
+            LogInformationRecorded(_logger, message.Channel, message.Id, message.FlowId, message.StepId, message.ContactId);
+        return receipt;
     }
 
     public async Task ForgetContactAsync(string contactId)
     {
-        await using var command = database.CreateCommand("delete from flows_outbox where contact_id = $1");
+        await using var command = _database.CreateCommand("delete from flows_outbox where contact_id = $1");
         command.Parameters.AddWithValue(contactId);
         await command.ExecuteNonQueryAsync();
     }
 
-    private async Task<DeliveryReceipt?> ExistingAsync(string id)
+    /// <summary>Inserts the batch's new ids; an id already there (a replayed step) answers with its first receipt.</summary>
+    private async Task<IReadOnlyList<DeliveryReceipt>> InsertAsync(IReadOnlyList<OutboxMessage> messages)
     {
-        await using var command = database.CreateCommand("select status, recorded_at from flows_outbox where id = $1");
-        command.Parameters.AddWithValue(id);
-        await using var reader = await command.ExecuteReaderAsync();
-        return await reader.ReadAsync() ? new DeliveryReceipt(id, reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1), Duplicate: true) : null;
+        var receipts = new Dictionary<string, DeliveryReceipt>(StringComparer.Ordinal);
+        await using (var insert = _database.CreateCommand("""
+            insert into flows_outbox (id, channel, flow_id, step_id, contact_id, content_id, recipient, subject, payload, status, created_at)
+            select m.id, m.channel, m.flow_id, m.step_id, m.contact_id, m.content_id, m.recipient, m.subject, m.payload, 'sent', m.created_at
+            from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
+              as m(id, channel, flow_id, step_id, contact_id, content_id, recipient, subject, payload, created_at)
+            on conflict (id) do nothing
+            returning id, status, recorded_at
+            """))
+        {
+            insert.Parameters.Add(Texts(messages, m => m.Id));
+            insert.Parameters.Add(Texts(messages, m => m.Channel.ToString().ToLowerInvariant()));
+            insert.Parameters.Add(Texts(messages, m => m.FlowId));
+            insert.Parameters.Add(Texts(messages, m => m.StepId));
+            insert.Parameters.Add(Texts(messages, m => m.ContactId));
+            insert.Parameters.Add(Texts(messages, m => m.ContentId));
+            insert.Parameters.Add(Texts(messages, m => m.To));
+            insert.Parameters.Add(Texts(messages, m => m.Subject));
+            insert.Parameters.Add(Texts(messages, m => m.Payload));
+            insert.Parameters.Add(new NpgsqlParameter<DateTime[]>
+            {
+                NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
+                TypedValue = [.. messages.Select(m => m.CreatedAt.UtcDateTime)],
+            });
+            await using var reader = await insert.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                receipts[reader.GetString(0)] = new DeliveryReceipt(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2));
+        }
+
+        var repeated = messages.Select(m => m.Id).Where(id => !receipts.ContainsKey(id)).Distinct(StringComparer.Ordinal).ToArray();
+        if (repeated.Length > 0)
+        {
+            await using var select = _database.CreateCommand("select id, status, recorded_at from flows_outbox where id = any($1)");
+            select.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = repeated });
+            await using var reader = await select.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                receipts[reader.GetString(0)] = new DeliveryReceipt(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), Duplicate: true);
+        }
+        // A message erased with its contact between the two statements: nothing to answer but that it is gone.
+        return [.. messages.Select(m => receipts.TryGetValue(m.Id, out var r) ? r : new DeliveryReceipt(m.Id, "sent", m.CreatedAt, Duplicate: true))];
     }
+
+    private static NpgsqlParameter<string?[]> Texts(IReadOnlyList<OutboxMessage> messages, Func<OutboxMessage, string?> value) =>
+        new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = [.. messages.Select(value)] };
+
+    public ValueTask DisposeAsync() => _inserts.DisposeAsync();
 
     // The recipient's address is not logged: the message id leads to it.
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbox recorded {Channel} message {MessageId} of flow {FlowId} step {StepId} for contact {ContactId}; no delivery channel is configured yet")]

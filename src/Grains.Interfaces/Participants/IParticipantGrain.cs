@@ -15,7 +15,12 @@ public interface IParticipantGrain : IGrainWithStringKey
     /// status), or says why not. Safe to retry.
     /// </summary>
     /// <param name="firstTimeOnly">Enroll only a contact that has never been in the flow (a segment flow taking its members at start or resume: re-entry is for contacts who come again, not for a resume).</param>
-    Task<EnrollResult> EnrollAsync(FlowSnapshot flow, bool firstTimeOnly = false);
+    /// <param name="enrollmentId">
+    /// The enrollment job asking, if any: a participant whose current journey that job started answers
+    /// <see cref="EnrollResult.Enrolled"/> again, so that a job that repeats a page after a crash counts it once
+    /// and enrolls nobody twice, whatever the flow's re-entry rule.
+    /// </param>
+    Task<EnrollResult> EnrollAsync(FlowSnapshot flow, bool firstTimeOnly = false, string? enrollmentId = null);
 
     Task<ParticipantDetail?> GetAsync();
 

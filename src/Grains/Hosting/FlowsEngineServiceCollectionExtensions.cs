@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Flows.Delivery;
 using Orleans.Flows.Flows;
 using Orleans.Flows.Participants;
+using Orleans.Flows.Scheduling;
 using Orleans.Flows.Statistics;
 
 namespace Orleans.Flows.Hosting;
@@ -18,7 +19,9 @@ public static class FlowsEngineServiceCollectionExtensions
         services.AddSingleton<FlowDefinitionCache>();
         services.AddSingleton<FlowTriggerIndex>();
         services.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
-        services.AddSingleton<IWakeUpScheduler, ReminderWakeUpScheduler>();
+        // Durable mode registers the wake-up shards first unless configured otherwise.
+        services.TryAddSingleton<IWakeUpScheduler, ReminderWakeUpScheduler>();
+        services.AddOptions<WakeUpOptions>().Bind(configuration.GetSection(WakeUpOptions.Section));
         services.AddSingleton<MessageLog>();
         // Durable mode registers its own outbox first.
         services.TryAddSingleton<IOutbox, DevelopmentOutbox>();

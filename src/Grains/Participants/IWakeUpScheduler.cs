@@ -13,7 +13,7 @@ public interface IWakeUpScheduler
 }
 
 /// <summary>A grain a wake-up can reach.</summary>
-public interface IWakeUpTarget
+public interface IWakeUpTarget : IGrain
 {
     Task WakeAsync();
 }

@@ -14,7 +14,7 @@ namespace Orleans.Flows.Participants;
 /// idempotent (message ids, operation ids), so a replay after a crash repeats nothing.
 /// </summary>
 public sealed partial class ParticipantGrain(
-    [PersistentState("participant", StorageNames.Flows)] IPersistentState<ParticipantState> state,
+    [PersistentState("participant", StorageNames.Participants)] IPersistentState<ParticipantState> state,
     FlowDefinitionCache flows,
     IWakeUpScheduler wakeUps,
     IOutbox outbox,
@@ -28,8 +28,10 @@ public sealed partial class ParticipantGrain(
 
     private IContactGrain Contact => GrainFactory.GetGrain<IContactGrain>(ContactId);
 
-    public async Task<EnrollResult> EnrollAsync(FlowSnapshot flow, bool firstTimeOnly = false)
+    public async Task<EnrollResult> EnrollAsync(FlowSnapshot flow, bool firstTimeOnly = false, string? enrollmentId = null)
     {
+        if (enrollmentId is not null && state.State.Exists && state.State.EnrolledBy == enrollmentId)
+            return EnrollResult.Enrolled;
         if (firstTimeOnly && state.State.Exists)
             return new EnrollResult(state.State.Status.IsInJourney() ? EnrollSkipReason.AlreadyEnrolled : EnrollSkipReason.ReentryNotAllowed);
         var contact = await Contact.GetSnapshotAsync();
@@ -42,7 +44,7 @@ public sealed partial class ParticipantGrain(
             return new EnrollResult(skip);
         }
         await Contact.AddFlowAsync(FlowId);
-        await RunAsync(context, contact!, ParticipantInput.Enroll, now);
+        await RunAsync(context, contact!, ParticipantInput.Enroll, now, enrollmentId);
         LogDebugEnrolled(logger, FlowId, ContactId, flow.Version);
         return EnrollResult.Enrolled;
     }
@@ -139,13 +141,14 @@ public sealed partial class ParticipantGrain(
         return null;
     }
 
-    private async Task RunAsync(FlowContext context, ContactSnapshot contact, ParticipantInput input, DateTimeOffset now)
+    private async Task RunAsync(FlowContext context, ContactSnapshot contact, ParticipantInput input, DateTimeOffset now, string? enrolledBy = null)
     {
         var before = state.State;
         var result = FlowInterpreter.Run(context, before, contact, input, now);
         if (!result.Changed(before)) return;
 
         var after = result.State;
+        if (input is EnrollInput) after = after with { EnrolledBy = enrolledBy };
         var sent = 0;
         List<string>? moves = null;
         foreach (var action in result.Actions)

@@ -32,6 +32,8 @@ public sealed record ParticipantState
     [Id(15)] public long Revision { get; init; }
     [Id(16)] public string? Email { get; init; }
     [Id(17)] public string? Company { get; init; }
+    /// <summary>The enrollment job that started the current journey, if one did.</summary>
+    [Id(18)] public string? EnrolledBy { get; init; }
 
     public bool Exists => Journey > 0;
 

@@ -15,7 +15,7 @@ public sealed class ContractCluster : IAsyncLifetime
 
     public string ConnectionString { get; private set; } = "";
 
-    public async Task<TestCluster> GetAsync(PostgresServer postgres, string databasePrefix)
+    public async Task<TestCluster> GetAsync(PostgresServer postgres, string databasePrefix, IReadOnlyDictionary<string, string?>? settings = null)
     {
         await _gate.WaitAsync();
         try
@@ -24,7 +24,7 @@ public sealed class ContractCluster : IAsyncLifetime
             {
                 var database = databasePrefix + "_" + Guid.NewGuid().ToString("N")[..8];
                 ConnectionString = await postgres.CreateDatabaseAsync(database);
-                _cluster = await DurableCluster.StartAsync(ConnectionString, database);
+                _cluster = await DurableCluster.StartAsync(ConnectionString, database, settings: settings);
             }
             return _cluster;
         }

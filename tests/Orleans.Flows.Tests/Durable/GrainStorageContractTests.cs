@@ -7,8 +7,8 @@ namespace Orleans.Flows.Tests.Durable;
 
 /// <summary>
 /// The grain storage queries of the project's schema (ReadFromStorageKey, WriteToStorageKey, ClearStorageKey) against
-/// the real database, through the engine's storage "flows" (the ADO.NET storage behind the key-preserving wrapper)
-/// and, where the identity columns matter, the ADO.NET storage itself.
+/// the real database, through the participants' storage with <c>Storage:Participants=adoNet</c> (the ADO.NET storage
+/// behind the key-preserving wrapper) and, where the identity columns matter, the ADO.NET storage itself.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class GrainStorageContractTests(PostgresServer postgres, ContractCluster shared) : IClassFixture<ContractCluster>, IAsyncLifetime
@@ -19,9 +19,9 @@ public sealed class GrainStorageContractTests(PostgresServer postgres, ContractC
 
     public async Task InitializeAsync()
     {
-        var cluster = await shared.GetAsync(postgres, "storage");
+        var cluster = await shared.GetAsync(postgres, "storage", new Dictionary<string, string?> { ["Storage:Participants"] = "adoNet" });
         var services = cluster.Silos.OfType<InProcessSiloHandle>().First().ServiceProvider;
-        _flows = services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Flows);
+        _flows = services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Participants);
         _adoNet = services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Flows + "-adonet");
     }
 
@@ -107,7 +107,7 @@ public sealed class GrainStorageContractTests(PostgresServer postgres, ContractC
     [Fact]
     public async Task OfTwoConcurrentFirstWritesOnlyOneWins()
     {
-        // A string key through "flows", and an integer key through the ADO.NET storage itself: its identity has no
+        // A string key through the wrapper, and an integer key through the ADO.NET storage itself: its identity has no
         // key extension (NULL), which the unique index must still treat as one identity.
         var stringKeyed = NewGrain();
         var integerKeyed = GrainId.Create("contract-grain", Random.Shared.NextInt64(1, long.MaxValue).ToString("x"));
@@ -158,7 +158,7 @@ public sealed class GrainStorageContractTests(PostgresServer postgres, ContractC
     [Fact]
     public async Task WithoutTheWrapperSuchKeysWouldShareARow()
     {
-        // Why "flows" wraps the ADO.NET storage: the provider itself reads these keys as one number or one GUID.
+        // Why the engine wraps the ADO.NET storage: the provider itself reads these keys as one number or one GUID.
         var digits = string.Concat(Enumerable.Range(0, 6).Select(_ => (char)('1' + Random.Shared.Next(9))));
         var guid = Guid.NewGuid().ToString("N");
         (string A, string B)[] pairs = [(digits, "0" + digits), (guid, guid.ToUpperInvariant())];

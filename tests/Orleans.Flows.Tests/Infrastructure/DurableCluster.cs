@@ -13,13 +13,15 @@ public static class DurableCluster
 {
     public const string ServiceId = "flows-tests";
 
-    public static async Task<TestCluster> StartAsync(string connectionString, string clusterId, int silos = 2)
+    /// <param name="settings">Configuration beside the connection string, e.g. <c>Storage:Participants</c>.</param>
+    public static async Task<TestCluster> StartAsync(string connectionString, string clusterId, int silos = 2, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = new TestClusterBuilder((short)silos);
         builder.Options.ClusterId = clusterId;
         builder.Options.ServiceId = ServiceId;
         builder.Options.UseTestClusterMembership = false;
-        builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Flows"] = connectionString }));
+        var configuration = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["ConnectionStrings:Flows"] = connectionString };
+        builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(configuration));
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
         var cluster = builder.Build();
