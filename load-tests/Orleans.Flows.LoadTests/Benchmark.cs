@@ -77,10 +77,13 @@ public sealed class Benchmark(BenchmarkOptions options, string command, string r
             }
             result.Status = "ok";
         }
-        catch (Exception ex) when (ex is BenchmarkException or OperationCanceledException or HttpRequestException or Npgsql.NpgsqlException or InvalidOperationException or IOException)
+        catch (Exception ex)
         {
+            // The program's edge: whatever went wrong is reported, and the run's figures so far are kept.
             result.Status = cancellationToken.IsCancellationRequested ? "cancelled" : "failed";
-            result.Error = ex is BenchmarkException ? ex.Message : ex.ToString();
+            result.Error = cancellationToken.IsCancellationRequested ? "stopped by Ctrl-C or SIGTERM"
+                : ex is BenchmarkException ? ex.Message
+                : ex.ToString();
             Console.Error.WriteLine($"\nThe benchmark {result.Status}: {result.Error}");
             status = 1;
         }
