@@ -98,16 +98,31 @@ public sealed class Benchmark(BenchmarkOptions options, string command, string r
         var jsonPath = Path.Combine(ResultsFolder, _stamp + ".json");
         await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(result, Json), CancellationToken.None);
         Log($"wrote {jsonPath}");
-        if (result.Status == "ok" && options.Report)
-        {
-            var markdown = Path.Combine(root, "load-tests", "RESULTS.md");
-            var previous = File.Exists(markdown) ? await File.ReadAllTextAsync(markdown, CancellationToken.None) : "";
-            await File.WriteAllTextAsync(markdown, ResultsReport.Markdown(result, Path.GetRelativePath(Path.Combine(root, "load-tests"), jsonPath), previous), CancellationToken.None);
-            Log($"rewrote {markdown}");
-        }
+        if (result.Status == "ok" && options.Report) Log($"rewrote {await WriteReportAsync(result, jsonPath, root)}");
         Console.WriteLine();
         Console.WriteLine(ResultsReport.Table(result));
         return status;
+    }
+
+    /// <summary>Rewrites RESULTS.md from the figures of a run's JSON.</summary>
+    public static async Task<int> RewriteReportAsync(string jsonPath, string root)
+    {
+        var result = JsonSerializer.Deserialize<BenchmarkResult>(await File.ReadAllTextAsync(jsonPath), Json);
+        if (result?.Main is null || result.Status != "ok")
+        {
+            Console.Error.WriteLine($"{jsonPath} is not the JSON of a complete run");
+            return 2;
+        }
+        Console.WriteLine($"rewrote {await WriteReportAsync(result, Path.GetFullPath(jsonPath), root)}");
+        return 0;
+    }
+
+    private static async Task<string> WriteReportAsync(BenchmarkResult result, string jsonPath, string root)
+    {
+        var markdown = Path.Combine(root, "load-tests", "RESULTS.md");
+        var previous = File.Exists(markdown) ? await File.ReadAllTextAsync(markdown, CancellationToken.None) : "";
+        await File.WriteAllTextAsync(markdown, ResultsReport.Markdown(result, Path.GetRelativePath(Path.Combine(root, "load-tests"), jsonPath), previous), CancellationToken.None);
+        return markdown;
     }
 
     private async Task RunModeAsync(PrivatePostgres postgres, string apiDll, string siloDll, string work, ModeResult result, ModeSetup setup, CancellationToken cancellationToken)

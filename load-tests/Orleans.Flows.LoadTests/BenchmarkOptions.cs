@@ -28,6 +28,7 @@ public sealed record BenchmarkOptions
           --static-segments         static segments (contactIds) instead of filter segments: for a build without filter segments
           --enroll-with job|participants  the enrollment job (default) or POST /v1/flows/{id}/participants: for a build without jobs
           --no-report               write the JSON only, leave RESULTS.md as it is
+          --report-from FILE        only rewrite RESULTS.md from the JSON of an earlier run (alone)
         """;
 
     public int Participants { get; init; } = 20_000;

@@ -7,6 +7,17 @@ if (args.Contains("--help") || args.Contains("-h"))
     Console.WriteLine(BenchmarkOptions.Usage);
     return 0;
 }
+var root = RepositoryRoot();
+if (root is null)
+{
+    Console.Error.WriteLine("Run this from the repository (Orleans.Flows.sln not found above the current folder or this program).");
+    return 2;
+}
+
+// --report-from <json>: rewrite RESULTS.md from a run's figures, e.g. after writing its notes.
+if (args is ["--report-from", var json])
+    return await Benchmark.RewriteReportAsync(json, root);
+
 BenchmarkOptions options;
 try
 {
@@ -19,12 +30,6 @@ catch (ArgumentException ex)
     return 2;
 }
 
-var root = RepositoryRoot();
-if (root is null)
-{
-    Console.Error.WriteLine("Run this from the repository (Orleans.Flows.sln not found above the current folder or this program).");
-    return 2;
-}
 var command = Environment.GetEnvironmentVariable("FLOWS_BENCH_COMMAND") is { Length: > 0 } given ? given : "dotnet Orleans.Flows.LoadTests.dll " + string.Join(' ', args);
 
 // Ctrl-C or SIGTERM: stop the run, then the service and PostgreSQL are shut down and the JSON written.
