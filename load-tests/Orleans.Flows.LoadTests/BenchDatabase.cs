@@ -20,7 +20,7 @@ public static class BenchDatabase
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
-        const string GrainState = "(select data as j from flows_grain_state where grain_key like @prefix and data->>'flowId' = @flow)";
+        const string GrainState = "(select data as j from flows_grain_state where grain_type = 'participant' and grain_key like @prefix and data->>'flowId' = @flow)";
         // Every grain of the ADO.NET provider is stored as JSON by the engine's serializer; only participants have a history.
         const string AdoNet = "(select convert_from(payloadbinary, 'UTF8')::jsonb as j from orleansstorage where payloadbinary is not null and get_byte(payloadbinary, 0) = 123)";
         var source = await HasRowsAsync(connection, flowId, cancellationToken) ? ("flows_grain_state", GrainState) : ("orleansstorage", AdoNet);
@@ -65,7 +65,7 @@ public static class BenchDatabase
     {
         await using var exists = new NpgsqlCommand("select to_regclass('flows_grain_state') is not null", connection);
         if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!) return false;
-        await using var any = new NpgsqlCommand("select exists (select 1 from flows_grain_state where grain_key like @prefix and data->>'flowId' = @flow)", connection);
+        await using var any = new NpgsqlCommand("select exists (select 1 from flows_grain_state where grain_type = 'participant' and grain_key like @prefix and data->>'flowId' = @flow)", connection);
         any.Parameters.AddWithValue("prefix", flowId + "/%");
         any.Parameters.AddWithValue("flow", flowId);
         return (bool)(await any.ExecuteScalarAsync(cancellationToken))!;
