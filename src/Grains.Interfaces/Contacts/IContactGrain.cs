@@ -15,6 +15,12 @@ public interface IContactGrain : IGrainWithStringKey
     /// <summary>Creates or merges the contact and records <c>contact.created</c> or <c>contact.updated</c>.</summary>
     Task<ContactUpsertResult> UpsertAsync(ContactChange change);
 
+    /// <summary>
+    /// <see cref="UpsertAsync"/> for a bulk import, which touches millions of contacts once: the contact does not
+    /// stay in memory afterwards.
+    /// </summary>
+    Task<ContactUpsertResult> ImportAsync(ContactChange change);
+
     [AlwaysInterleave]
     Task<Contact?> GetAsync();
 
@@ -31,7 +37,10 @@ public interface IContactGrain : IGrainWithStringKey
     /// <summary>Applies a flow's update once per <paramref name="operationId"/>, so a replayed step does not count twice.</summary>
     Task<Contact?> ApplyFlowUpdateAsync(string operationId, ContactUpdate update);
 
-    /// <summary>Remembers that the contact takes part in a flow.</summary>
+    /// <summary>
+    /// Remembers that the contact takes part in a flow. An enrollment job does this for millions of contacts at
+    /// once, so the contact leaves memory afterwards; the next event or step that needs it loads it again.
+    /// </summary>
     Task AddFlowAsync(string flowId);
 
     /// <summary>Where the contact stands in each flow it has been in.</summary>

@@ -34,6 +34,13 @@ public sealed partial class ContactGrain(
         return new ContactUpsertResult(contact, outcome);
     }
 
+    public async Task<ContactUpsertResult> ImportAsync(ContactChange change)
+    {
+        var result = await UpsertAsync(change);
+        DeactivateOnIdle();
+        return result;
+    }
+
     public async Task<EventIngestResult> RecordEventsAsync(ImmutableArray<ContactEvent> events)
     {
         var seen = state.State.SeenEventIds.ToHashSet(StringComparer.Ordinal);
@@ -91,8 +98,9 @@ public sealed partial class ContactGrain(
 
     public async Task AddFlowAsync(string flowId)
     {
-        if (state.State.FlowIds.Contains(flowId)) return;
-        await ApplyAsync(state.State with { FlowIds = state.State.FlowIds.Add(flowId) });
+        if (!state.State.FlowIds.Contains(flowId))
+            await ApplyAsync(state.State with { FlowIds = state.State.FlowIds.Add(flowId) });
+        DeactivateOnIdle();
     }
 
     public async Task<ImmutableArray<ContactFlow>> GetFlowsAsync()

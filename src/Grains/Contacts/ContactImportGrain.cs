@@ -11,17 +11,21 @@ public sealed class ContactImportGrain : Grain, IContactImportGrain
 
     public async Task<int> UpsertAsync(ImmutableArray<ContactUpsert> contacts)
     {
-        var upserted = 0;
         // The same id twice in one batch is applied in order, by one call after the other.
-        foreach (var chunk in contacts.GroupBy(c => c.Id, StringComparer.Ordinal).Chunk(MaxInFlight))
+        using var gate = new SemaphoreSlim(MaxInFlight);
+        await Task.WhenAll(contacts.GroupBy(c => c.Id, StringComparer.Ordinal).Select(async group =>
         {
-            await Task.WhenAll(chunk.Select(async group =>
+            await gate.WaitAsync();
+            try
             {
                 foreach (var contact in group)
-                    await GrainFactory.GetGrain<IContactGrain>(contact.Id).UpsertAsync(contact.Change);
-            }));
-            upserted += chunk.Sum(g => g.Count());
-        }
-        return upserted;
+                    await GrainFactory.GetGrain<IContactGrain>(contact.Id).ImportAsync(contact.Change);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        return contacts.Length;
     }
 }
