@@ -66,14 +66,14 @@ public sealed class Benchmark(BenchmarkOptions options, string command, string r
 
             result.Main = new ModeResult();
             await RunModeAsync(postgres, apiDll, siloDll, work, result.Main,
-                new ModeSetup("main", options.Participants, options.MainDue, options.Events, options.MainEnvironment, MainFloorPerSecond), cancellationToken);
+                new ModeSetup("main", options.Participants, options.MainDue, options.Events, options.EventContactCount, options.MainEnvironment, MainFloorPerSecond), cancellationToken);
             if (options.Baseline)
             {
                 result.Baseline = new ModeResult();
                 var settings = new Dictionary<string, string>(BaselineSettings);
                 foreach (var (key, value) in options.BaselineEnvironment) settings[key] = value;
                 await RunModeAsync(postgres, apiDll, siloDll, work, result.Baseline,
-                    new ModeSetup("baseline", options.BaselineParticipants, options.BaselineDueCount, options.BaselineEventCount, settings, BaselineFloorPerSecond), cancellationToken);
+                    new ModeSetup("baseline", options.BaselineParticipants, options.BaselineDueCount, options.BaselineEventCount, options.EventContactCount, settings, BaselineFloorPerSecond), cancellationToken);
             }
             result.Status = "ok";
         }

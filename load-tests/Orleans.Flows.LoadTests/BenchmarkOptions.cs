@@ -19,6 +19,8 @@ public sealed record BenchmarkOptions
           --no-baseline             the main run only
           --import-batch N          contacts a request when seeding (default 5000)    --import-parallel N (default 4)
           --event-batch N           events a request (default 2000)                    --event-parallel N  (default 4)
+          --event-contacts N        contacts the events go to, round robin, in both modes (default: the smaller
+                                    of --participants and --baseline-participants, so that the modes compare)
           --settle S                seconds to wait after enrollment before reading the RSS of the waiting silo (default 15)
           --due-lead S              least seconds between flow B's enrollment and its due moment (default 30)
           --timeout-scale X         multiplies every phase's timeout (default 1)
@@ -42,6 +44,7 @@ public sealed record BenchmarkOptions
     public int ImportParallel { get; init; } = 4;
     public int EventBatch { get; init; } = 2_000;
     public int EventParallel { get; init; } = 4;
+    public int EventContacts { get; init; } = -1;
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(15);
     public TimeSpan DueLead { get; init; } = TimeSpan.FromSeconds(30);
     public double TimeoutScale { get; init; } = 1;
@@ -54,6 +57,11 @@ public sealed record BenchmarkOptions
     public int MainDue => Due >= 0 ? Due : Participants / 2;
     public int BaselineDueCount => BaselineDue >= 0 ? BaselineDue : Math.Min(MainDue, BaselineParticipants);
     public int BaselineEventCount => BaselineEvents >= 0 ? BaselineEvents : Events;
+
+    /// <summary>The same contacts in both modes, which each have at least that many.</summary>
+    public int EventContactCount => Math.Min(
+        EventContacts > 0 ? EventContacts : int.MaxValue,
+        Baseline ? Math.Min(Participants, BaselineParticipants) : Participants);
 
     /// <summary>Reads the command line; throws <see cref="ArgumentException"/> with what is wrong.</summary>
     public static BenchmarkOptions Parse(string[] args)
@@ -80,6 +88,7 @@ public sealed record BenchmarkOptions
                 "--import-parallel" => o with { ImportParallel = Count() },
                 "--event-batch" => o with { EventBatch = Count() },
                 "--event-parallel" => o with { EventParallel = Count() },
+                "--event-contacts" => o with { EventContacts = Count() },
                 "--settle" => o with { Settle = TimeSpan.FromSeconds(Count()) },
                 "--due-lead" => o with { DueLead = TimeSpan.FromSeconds(Count()) },
                 "--timeout-scale" => o with { TimeoutScale = Number() },

@@ -95,14 +95,15 @@ public sealed class WakeUpFigures
     public long WaitingAtDue { get; set; }
     public long Woken { get; set; }
     public string Source { get; set; } = "";
-    /// <summary>From the due moment until the last participant ran its step after the wait (from the participants' history).</summary>
-    public double AllWokenSeconds { get; set; }
+    /// <summary>From the due moment until the statistics showed every participant of flow B completed: all woken.</summary>
+    public double AllCompletedSeconds { get; set; }
+    /// <summary><see cref="Due"/> ÷ <see cref="AllCompletedSeconds"/>.</summary>
     public double PerSecond { get; set; }
+    /// <summary>From the due moment until the last participant ran its step after the wait (its history; the write came after).</summary>
+    public double LastRanSeconds { get; set; }
     public double LatenessP50Seconds { get; set; }
     public double LatenessP99Seconds { get; set; }
     public double LatenessMaxSeconds { get; set; }
-    /// <summary>From the due moment until the statistics showed every participant of flow B completed.</summary>
-    public double StatsCompletedSeconds { get; set; }
 }
 
 public sealed class EventFigures
@@ -110,6 +111,7 @@ public sealed class EventFigures
     public int Events { get; set; }
     public long Accepted { get; set; }
     public long Duplicates { get; set; }
+    /// <summary>Contacts the events went to, round robin: the same in both modes unless told otherwise, so that they compare.</summary>
     public int DistinctContacts { get; set; }
     public int Batch { get; set; }
     public int Parallel { get; set; }

@@ -30,8 +30,10 @@ public static class ResultsReport
         new("enrollment: participants a second (request → all waiting after their first send)", m => m.Enrollment?.PerSecond, "N0",
             "≥ 8 300/s (1 000 000 in < 2 min)", (_, v) => v >= 8_300, m => m.Participants >= GoalParticipants, IsRate: true),
         new("enrollment: seconds for all N", m => m.Enrollment?.Seconds, "N1", "< 120 s at 1 000 000", (_, v) => v < 120, m => m.Participants >= GoalParticipants),
-        new("wake-up: seconds from T until the last of `due` ran", m => m.WakeUp?.AllWokenSeconds, "N1", "≤ 20 s for 100 000", (_, v) => v <= 20, m => m.Due >= GoalDue),
-        new("wake-up: participants a second", m => m.WakeUp?.PerSecond, "N0", "≥ 5 000/s (implied)", (_, v) => v >= 5_000, m => m.Due >= GoalDue, IsRate: true),
+        new("wake-up: seconds from T until the statistics show all `due` completed", m => m.WakeUp?.AllCompletedSeconds, "N1", "≤ 20 s for 100 000",
+            (_, v) => v <= 20, m => m.Due >= GoalDue),
+        new("wake-up: participants a second (`due` ÷ those seconds)", m => m.WakeUp?.PerSecond, "N0", "≥ 5 000/s (implied)", (_, v) => v >= 5_000, m => m.Due >= GoalDue, IsRate: true),
+        new("wake-up: seconds from T until the last step after the wait ran (history)", m => m.WakeUp?.LastRanSeconds, "N1", "", null, null),
         new("wake-up lateness p50 (s)", m => m.WakeUp?.LatenessP50Seconds, "N2", "", null, null),
         new("wake-up lateness p99 (s)", m => m.WakeUp?.LatenessP99Seconds, "N2", "< 10 s", (_, v) => v < 10, m => m.Due >= GoalDue),
         new("wake-up lateness max (s)", m => m.WakeUp?.LatenessMaxSeconds, "N2", "", null, null),
@@ -93,15 +95,16 @@ public static class ResultsReport
         }
         s.AppendLine();
         s.AppendLine("Ratios are main ÷ baseline: above 1 is better for rates, below 1 is better for seconds and memory. " +
-                     "Lateness is `at − scheduledAt` of the step after the wait, from every participant's history in the database; " +
-                     "the wake-up rate is `due` ÷ (last `at` − T).");
+                     "Lateness is `at − scheduledAt` of the step after the wait, from every participant's history in the database " +
+                     "(`at` is when the step ran; its state was written after).");
         s.AppendLine();
         s.AppendLine("**Checked invariant, nothing lost or repeated**: `flows_outbox` holds exactly one message per participant and send " +
                      "(flow A: N first sends; flow B: `due` first and `due` second sends), each for a distinct contact — " +
                      $"main: {Checked(main)}" + (baseline is null ? "." : $"; baseline: {Checked(baseline)}."));
         s.AppendLine();
         s.AppendLine($"**Events** went to {Count(main.Ingestion?.DistinctContacts)} contacts (main) and {Count(baseline?.Ingestion?.DistinctContacts)} (baseline), " +
-                     $"round robin, type `bench.ping`, {main.Ingestion?.Batch} a request, {main.Ingestion?.Parallel} requests in flight. " +
+                     $"round robin (the same contacts in both, so that the modes compare; `--event-contacts`), type `bench.ping`, " +
+                     $"{main.Ingestion?.Batch} a request, {main.Ingestion?.Parallel} requests in flight. " +
                      $"**RSS** is VmRSS of the service process {Seconds(result.Options?.Settle)} after every participant of flow A waits; the peak is VmHWM, " +
                      $"reached by the main service {Peak(main)}" + (baseline is null ? "." : $" and by the baseline's {Peak(baseline)}."));
         var warnings = main.Warnings.Select(w => "main: " + w).Concat(baseline?.Warnings.Select(w => "baseline: " + w) ?? []).ToList();
