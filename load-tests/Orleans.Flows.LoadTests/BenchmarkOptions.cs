@@ -23,6 +23,7 @@ public sealed record BenchmarkOptions
                                     of --participants and --baseline-participants, so that the modes compare)
           --settle S                seconds to wait after enrollment before reading the RSS of the waiting silo (default 15)
           --due-lead S              least seconds between flow B's enrollment and its due moment (default 30)
+          --stall S                 stop watching the wake-ups when none completes for this long (default 180)
           --timeout-scale X         multiplies every phase's timeout (default 1)
           --main-env KEY=VALUE      extra setting of the main service (repeatable)
           --baseline-env KEY=VALUE  extra setting of the baseline service (repeatable; it always gets
@@ -47,6 +48,7 @@ public sealed record BenchmarkOptions
     public int EventContacts { get; init; } = -1;
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(15);
     public TimeSpan DueLead { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan Stall { get; init; } = TimeSpan.FromSeconds(180);
     public double TimeoutScale { get; init; } = 1;
     public IReadOnlyDictionary<string, string> MainEnvironment { get; init; } = new Dictionary<string, string>();
     public IReadOnlyDictionary<string, string> BaselineEnvironment { get; init; } = new Dictionary<string, string>();
@@ -91,6 +93,7 @@ public sealed record BenchmarkOptions
                 "--event-contacts" => o with { EventContacts = Count() },
                 "--settle" => o with { Settle = TimeSpan.FromSeconds(Count()) },
                 "--due-lead" => o with { DueLead = TimeSpan.FromSeconds(Count()) },
+                "--stall" => o with { Stall = TimeSpan.FromSeconds(Count()) },
                 "--timeout-scale" => o with { TimeoutScale = Number() },
                 "--main-env" => Add(o, main, Value(), arg),
                 "--baseline-env" => Add(o, baseline, Value(), arg),

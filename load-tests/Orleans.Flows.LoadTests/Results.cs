@@ -47,6 +47,8 @@ public sealed class ModeResult
     public InvariantFigures? Outbox { get; set; }
     public List<PhaseFigures> Phases { get; set; } = [];
     public List<string> Warnings { get; set; } = [];
+    /// <summary>What makes the run fail although every phase ran: messages lost or repeated, wake-ups that never came.</summary>
+    public List<string> Problems { get; set; } = [];
     /// <summary>[seconds since the run started, VmRSS MiB] once a second.</summary>
     public List<double[]> Rss { get; set; } = [];
 }
@@ -95,9 +97,14 @@ public sealed class WakeUpFigures
     public long WaitingAtDue { get; set; }
     public long Woken { get; set; }
     public string Source { get; set; } = "";
-    /// <summary>From the due moment until the statistics showed every participant of flow B completed: all woken.</summary>
-    public double AllCompletedSeconds { get; set; }
-    /// <summary><see cref="Due"/> ÷ <see cref="AllCompletedSeconds"/>.</summary>
+    /// <summary>From the due moment until the statistics showed every participant of flow B completed: all woken. Null when they never did.</summary>
+    public double? AllCompletedSeconds { get; set; }
+    /// <summary>Participants of flow B completed when the benchmark stopped watching, and when that count last rose.</summary>
+    public long Completed { get; set; }
+    public double LastProgressSeconds { get; set; }
+    /// <summary>"all completed", or why the benchmark stopped watching (stalled, time limit).</summary>
+    public string Outcome { get; set; } = "";
+    /// <summary>Completed ÷ seconds from the due moment until the last of them (<see cref="AllCompletedSeconds"/> when all did).</summary>
     public double PerSecond { get; set; }
     /// <summary>From the due moment until the last participant ran its step after the wait (its history; the write came after).</summary>
     public double LastRanSeconds { get; set; }

@@ -22,7 +22,7 @@ public static class ResultsReport
     /// One line of the table: how to read the figure from a mode, and its goal. A goal holds at a size: below it a
     /// rate is still compared (and says so), while a time or an amount of memory for a smaller N says nothing.
     /// </summary>
-    private sealed record Figure(string Name, Func<ModeResult, double?> Value, string Format, string Goal, Func<ModeResult, double, bool>? Met, Func<ModeResult, bool>? AtGoalSize, bool IsRate = false);
+    private sealed record Figure(string Name, Func<ModeResult, double?> Value, string Format, string Goal, Func<ModeResult, double, bool>? Met, Func<ModeResult, bool>? AtGoalSize, bool IsRate = false, bool Ratio = true);
 
     private static readonly Figure[] Figures =
     [
@@ -30,6 +30,7 @@ public static class ResultsReport
         new("enrollment: participants a second (request → all waiting after their first send)", m => m.Enrollment?.PerSecond, "N0",
             "≥ 8 300/s (1 000 000 in < 2 min)", (_, v) => v >= 8_300, m => m.Participants >= GoalParticipants, IsRate: true),
         new("enrollment: seconds for all N", m => m.Enrollment?.Seconds, "N1", "< 120 s at 1 000 000", (_, v) => v < 120, m => m.Participants >= GoalParticipants),
+        new("wake-up: participants of flow B completed (of `due`)", m => m.WakeUp?.Completed, "N0", "all", (m, v) => v >= m.Due, _ => true, Ratio: false),
         new("wake-up: seconds from T until the statistics show all `due` completed", m => m.WakeUp?.AllCompletedSeconds, "N1", "≤ 20 s for 100 000",
             (_, v) => v <= 20, m => m.Due >= GoalDue),
         new("wake-up: participants a second (`due` ÷ those seconds)", m => m.WakeUp?.PerSecond, "N0", "≥ 5 000/s (implied)", (_, v) => v >= 5_000, m => m.Due >= GoalDue, IsRate: true),
@@ -50,7 +51,7 @@ public static class ResultsReport
         var s = new StringBuilder();
         s.AppendLine("# Benchmark results");
         s.AppendLine();
-        s.AppendLine("Rewritten by `load-tests/run.sh` after each complete run (see [README.md](README.md)); every run's figures stay in");
+        s.AppendLine("Rewritten by `load-tests/run.sh` after each run whose phases all ran (see [README.md](README.md)); every run's figures stay in");
         s.AppendLine($"`load-tests/results/`. Latest run: {result.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", Invariant)} UTC, " +
                      $"{Duration(result)}, commit {result.GitCommit ?? "unknown"}, figures in [`{jsonPath}`]({jsonPath}).");
         s.AppendLine();
@@ -58,6 +59,13 @@ public static class ResultsReport
         s.AppendLine(result.Command);
         s.AppendLine("```");
         s.AppendLine();
+        if (result.Status != "ok")
+        {
+            s.AppendLine($"**This run failed its checks** (every phase ran; the figures below are what it measured):");
+            s.AppendLine();
+            foreach (var problem in (result.Error ?? "").Split('\n')) s.AppendLine($"- {problem}");
+            s.AppendLine();
+        }
         var m = result.Machine;
         s.AppendLine($"**Machine**: {m.Cores} cores ({m.CpuModel ?? "unknown CPU"}), {m.MemoryGiB.ToString("0.0", Invariant)} GiB RAM, Linux {m.Kernel}, {m.Dotnet}. " +
                      "The service, PostgreSQL and the benchmark itself share these cores (and so may other work on the machine: see the last column of the CPU tables).");
@@ -82,7 +90,7 @@ public static class ResultsReport
         {
             var a = figure.Value(main);
             var b = baseline is null ? null : figure.Value(baseline);
-            var ratio = a is { } x && b is { } y && y != 0 ? (x / y).ToString("0.##", Invariant) + "×" : "";
+            var ratio = figure.Ratio && a is { } x && b is { } y && y != 0 ? (x / y).ToString("0.##", Invariant) + "×" : "";
             var met = "";
             if (figure.Met is not null && a is { } value)
             {
