@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Orleans.Configuration;
 using Orleans.Flows.Delivery;
+using Orleans.Flows.Segments;
 using Orleans.Flows.Statistics;
 using Orleans.Storage;
 using Orleans.Flows.Hosting;
@@ -89,6 +90,7 @@ public static class FlowsSilo
             silo.Services.AddSingleton<IWakeUpScheduler, ShardedWakeUpScheduler>();
             silo.Services.AddHostedService<WakeUpShardKeeper>();
         }
+        silo.Services.AddSingleton<IContactDirectory, PostgresContactDirectory>();
         silo.Services.AddSingleton<IFlowReadModelStore, PostgresReadModelStore>();
         silo.Services.AddFlowsEngine(configuration, developmentMode: false);
         return silo;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Flows.Api.Auth;
 using Orleans.Flows.Api.Http;
+using Orleans.Flows.Flows;
 using Orleans.Flows.Interpretation;
 using Orleans.Flows.Segments;
 using Orleans.Flows.Values;
@@ -32,10 +33,20 @@ public static class SegmentsApi
         var errors = new Dictionary<string, string[]>();
         var name = root.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
         if (name is not { Length: > 0 and <= 200 }) errors["$.name"] = ["is required, 1-200 characters"];
-        if (root.TryGetProperty("filter", out var filter) && filter.ValueKind != JsonValueKind.Null)
-            errors["$.filter"] = ["filter segments are not supported yet; give the members as contactIds"];
-        else if (!root.TryGetProperty("contactIds", out _))
-            errors["$.contactIds"] = ["is required: the contact ids of this static segment"];
+        var hasFilter = root.TryGetProperty("filter", out var filterElement) && filterElement.ValueKind != JsonValueKind.Null;
+        var hasContactIds = root.TryGetProperty("contactIds", out _);
+        if (hasFilter && hasContactIds)
+        {
+            errors["$.filter"] = ["a segment is a filter or a static list of contactIds, not both"];
+            return Problems.Invalid(errors);
+        }
+        if (hasFilter)
+        {
+            var filter = ReadFilter(filterElement, errors);
+            if (errors.Count > 0) return Problems.Invalid(errors);
+            return TypedResults.Ok(await grains.GetGrain<ISegmentGrain>(id).PutFilterAsync(name!, filter!));
+        }
+        if (!hasContactIds) errors["$.contactIds"] = ["is required: the contact ids of a static segment (or give a filter)"];
         var contactIds = ReadIds(root, errors, allowEmpty: true);
         if (errors.Count > 0) return Problems.Invalid(errors);
         return TypedResults.Ok(await grains.GetGrain<ISegmentGrain>(id).PutStaticAsync(name!, contactIds));
@@ -57,17 +68,34 @@ public static class SegmentsApi
         var errors = new Dictionary<string, string[]>();
         var contactIds = ReadIds(root, errors, allowEmpty: false);
         if (errors.Count > 0) return Problems.Invalid(errors);
-        var added = await grains.GetGrain<ISegmentGrain>(id).AddMembersAsync(contactIds);
-        return added is null ? Problems.NotFound($"Segment '{id}' does not exist.") : TypedResults.Ok(new SegmentAddedResponse(added.Value));
+        var segment = grains.GetGrain<ISegmentGrain>(id);
+        if (await segment.AddMembersAsync(contactIds) is { } added) return TypedResults.Ok(new SegmentAddedResponse(added));
+        return await segment.GetFilterAsync() is not null ? FilterMembersConflict(id) : Problems.NotFound($"Segment '{id}' does not exist.");
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> RemoveMember(string id, string contactId, IGrainFactory grains)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", Ids.Rule);
         if (!Ids.IsValid(contactId)) return Problems.Invalid("contactId", Ids.Rule);
-        return await grains.GetGrain<ISegmentGrain>(id).RemoveMemberAsync(contactId)
-            ? TypedResults.NoContent()
-            : Problems.NotFound($"Contact '{contactId}' is not in segment '{id}'.");
+        var segment = grains.GetGrain<ISegmentGrain>(id);
+        if (await segment.RemoveMemberAsync(contactId)) return TypedResults.NoContent();
+        return await segment.GetFilterAsync() is not null ? FilterMembersConflict(id) : Problems.NotFound($"Contact '{contactId}' is not in segment '{id}'.");
+    }
+
+    private static ProblemHttpResult FilterMembersConflict(string id) =>
+        Problems.Conflict($"Segment '{id}' is a filter segment: a filter segment's members are the contacts that match it. Change the filter, or the contacts.");
+
+    /// <summary>A condition as flows read it (same JSON, same paths), then the rules of a segment filter.</summary>
+    private static Condition? ReadFilter(JsonElement element, Dictionary<string, string[]> errors)
+    {
+        var (filter, problem) = JsonBody.Convert<Condition>(element, "$.filter");
+        if (problem is not null)
+        {
+            foreach (var (path, messages) in problem.ProblemDetails.Errors) errors[path] = messages;
+            return null;
+        }
+        foreach (var (path, messages) in FlowValidator.ValidateSegmentFilter(filter!)) errors[path] = messages;
+        return filter;
     }
 
     private static ImmutableArray<string> ReadIds(JsonElement root, Dictionary<string, string[]> errors, bool allowEmpty)
@@ -80,6 +108,7 @@ public static class SegmentsApi
     }
 }
 
+/// <summary>A static list (<c>contactIds</c>) or a filter segment (<c>filter</c>, attribute conditions with all, any and not).</summary>
 public sealed record SegmentBody(string Name, string[]? ContactIds, JsonElement? Filter);
 
 public sealed record SegmentMembersBody(string[] ContactIds);

@@ -5,6 +5,6 @@ public static class WellKnownEvents
 {
     public const string ContactCreated = "contact.created";
     public const string ContactUpdated = "contact.updated";
-    /// <summary>A contact was added to a static segment; <c>properties.segmentId</c> names it.</summary>
+    /// <summary>A contact entered a segment (added to a static list, or changed to match a filter); <c>properties.segmentId</c> names it.</summary>
     public const string SelectionAdded = "selection.added";
 }

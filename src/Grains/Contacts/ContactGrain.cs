@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Flows.Delivery;
 using Orleans.Flows.Flows;
 using Orleans.Flows.Participants;
+using Orleans.Flows.Segments;
 using Orleans.Flows.Values;
 
 namespace Orleans.Flows.Contacts;
@@ -10,6 +11,8 @@ namespace Orleans.Flows.Contacts;
 public sealed partial class ContactGrain(
     [PersistentState("contact", StorageNames.Flows)] IPersistentState<ContactState> state,
     FlowTriggerIndex triggers,
+    SegmentFilterCache segmentFilters,
+    IContactDirectory directory,
     IOutbox outbox,
     TimeProvider time,
     ILogger<ContactGrain> logger) : Grain, IContactGrain
@@ -28,9 +31,11 @@ public sealed partial class ContactGrain(
             Type = outcome == UpsertOutcome.Created ? "contact.created" : "contact.updated",
             OccurredAt = now,
         };
-        await ApplyAsync(state.State with { Contact = contact, Events = Append(state.State.Events, [recorded]) });
+        ImmutableArray<ContactEvent> events = [recorded, .. await SegmentsEnteredAsync(existing, contact, now)];
+        await ApplyAsync(state.State with { Contact = contact, Events = Append(state.State.Events, events) });
+        await directory.OnContactChangedAsync(ContactId, contact, now);
         LogDebugUpserted(logger, ContactId, outcome);
-        await RouteAsync([recorded]);
+        await RouteAsync(events);
         return new ContactUpsertResult(contact, outcome);
     }
 
@@ -78,6 +83,17 @@ public sealed partial class ContactGrain(
         }
     }
 
+    /// <summary>
+    /// <c>selection.added</c> for each filter segment of a running flow that the change makes the contact enter;
+    /// routed like any event, it enrolls the contact into the flows those segments start.
+    /// </summary>
+    private async Task<ImmutableArray<ContactEvent>> SegmentsEnteredAsync(Contact? before, Contact after, DateTimeOffset now)
+    {
+        var filters = await segmentFilters.RunningAsync();
+        if (filters.IsEmpty) return [];
+        return [.. SegmentEntries.Entered(filters, before, after, now).Select(segmentId => SegmentEntries.AddedEvent(segmentId, ContactId, now))];
+    }
+
     private IParticipantGrain Participant(string flowId) => GrainFactory.GetGrain<IParticipantGrain>(ParticipantKey.Format(flowId, ContactId));
 
     public Task<Contact?> GetAsync() => Task.FromResult(state.State.Contact);
@@ -91,8 +107,13 @@ public sealed partial class ContactGrain(
         if (state.State.AppliedOperations.Contains(operationId)) return contact;
         var operations = state.State.AppliedOperations.Add(operationId);
         if (operations.Length > ContactState.MaxOperations) operations = operations.RemoveAt(0);
-        var updated = update.ApplyTo(contact, time.GetUtcNow());
-        await ApplyAsync(state.State with { Contact = updated, AppliedOperations = operations });
+        var now = time.GetUtcNow();
+        var updated = update.ApplyTo(contact, now);
+        var entered = await SegmentsEnteredAsync(contact, updated, now);
+        await ApplyAsync(state.State with { Contact = updated, AppliedOperations = operations, Events = Append(state.State.Events, entered) });
+        await directory.OnContactChangedAsync(ContactId, updated, now);
+        // One-way to participants, so the participant that asked for this update may be among them.
+        await RouteAsync(entered);
         return updated;
     }
 
@@ -117,6 +138,7 @@ public sealed partial class ContactGrain(
         var flowIds = state.State.FlowIds;
         await state.ClearStateAsync();
         state.State = new ContactState();
+        await directory.OnContactChangedAsync(ContactId, null, time.GetUtcNow());
         await outbox.ForgetContactAsync(ContactId);
         // One-way (see IParticipantGrain.EraseAsync): a participant may be waiting on this contact right now.
         foreach (var flowId in flowIds)

@@ -17,20 +17,31 @@ public sealed class FlowTriggerIndex(IGrainFactory grains, TimeProvider time)
     // Bumped by every invalidation, so that a load that began before one does not store what it read.
     private int _generation;
 
-    private sealed record Snapshot(ImmutableArray<FlowCatalogEntry> Flows, DateTimeOffset LoadedAt);
+    private sealed record Snapshot(ImmutableArray<FlowCatalogEntry> Flows, ImmutableArray<string> SegmentIds, DateTimeOffset LoadedAt);
 
     /// <summary>The flows an event should enroll its contact into.</summary>
     public async ValueTask<ImmutableArray<string>> FlowsStartedByAsync(ContactEvent e)
+    {
+        var snapshot = await SnapshotAsync();
+        return [.. snapshot.Flows.Where(f => IsStartedBy(f.Trigger, e)).Select(f => f.Id)];
+    }
+
+    /// <summary>The segments of the running segment-triggered flows: a contact that enters one of them is enrolled.</summary>
+    public async ValueTask<ImmutableArray<string>> SegmentIdsAsync() => (await SnapshotAsync()).SegmentIds;
+
+    private async ValueTask<Snapshot> SnapshotAsync()
     {
         var snapshot = _snapshot;
         if (snapshot is null || time.GetUtcNow() - snapshot.LoadedAt > Ttl)
         {
             var generation = Volatile.Read(ref _generation);
             var loadedAt = time.GetUtcNow();
-            snapshot = new Snapshot(await grains.GetGrain<IFlowCatalogGrain>(IFlowCatalogGrain.Key).GetTriggeredFlowsAsync(), loadedAt);
+            var flows = await grains.GetGrain<IFlowCatalogGrain>(IFlowCatalogGrain.Key).GetTriggeredFlowsAsync();
+            var segmentIds = flows.Select(f => f.Trigger).OfType<SegmentTrigger>().SelectMany(t => t.SegmentIds).Distinct(StringComparer.Ordinal).ToImmutableArray();
+            snapshot = new Snapshot(flows, segmentIds, loadedAt);
             if (Volatile.Read(ref _generation) == generation) _snapshot = snapshot;
         }
-        return [.. snapshot.Flows.Where(f => IsStartedBy(f.Trigger, e)).Select(f => f.Id)];
+        return snapshot;
     }
 
     /// <summary>

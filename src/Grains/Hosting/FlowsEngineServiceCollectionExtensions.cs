@@ -5,13 +5,14 @@ using Orleans.Flows.Delivery;
 using Orleans.Flows.Flows;
 using Orleans.Flows.Participants;
 using Orleans.Flows.Scheduling;
+using Orleans.Flows.Segments;
 using Orleans.Flows.Statistics;
 
 namespace Orleans.Flows.Hosting;
 
 public static class FlowsEngineServiceCollectionExtensions
 {
-    /// <summary>The engine's per-silo services: definition cache, wake-ups, outbox and read-model buffer.</summary>
+    /// <summary>The engine's per-silo services: definition cache, wake-ups, outbox, contact directory and read-model buffer.</summary>
     /// <param name="developmentMode">True without a database: unconfigured webhook hosts are then all allowed.</param>
     public static IServiceCollection AddFlowsEngine(this IServiceCollection services, IConfiguration configuration, bool developmentMode)
     {
@@ -23,8 +24,10 @@ public static class FlowsEngineServiceCollectionExtensions
         services.TryAddSingleton<IWakeUpScheduler, ReminderWakeUpScheduler>();
         services.AddOptions<WakeUpOptions>().Bind(configuration.GetSection(WakeUpOptions.Section));
         services.AddSingleton<MessageLog>();
-        // Durable mode registers its own outbox first.
+        // Durable mode registers its own outbox and contact directory first.
         services.TryAddSingleton<IOutbox, DevelopmentOutbox>();
+        services.TryAddSingleton<IContactDirectory, GrainContactDirectory>();
+        services.AddSingleton<SegmentFilterCache>();
         services.AddSingleton<FlowReadModelBuffer>();
         services.AddHostedService(sp => sp.GetRequiredService<FlowReadModelBuffer>());
         services.AddOptions<WebhookOptions>().Configure(o =>

@@ -17,8 +17,19 @@ public sealed record ConditionScope(
     Func<string, DateTimeOffset?>? StepRanAt = null);
 
 /// <summary>Evaluates the condition language of the API. Pure.</summary>
-public static class ConditionEvaluator
+public static partial class ConditionEvaluator
 {
+    /// <summary>
+    /// The texts that compare as timestamps: ISO 8601 date, optional time, fraction and offset. Only these, so that
+    /// a condition means the same every day (a lenient parser reads "1/2" as a date of the current year) and the
+    /// database can evaluate it the same way (filter segments).
+    /// </summary>
+    public const string IsoTimestamp =
+        @"^ *[0-9]{4}-[0-9]{1,2}(-[0-9]{1,2}([Tt ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]{1,7})?)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?)?)? *$";
+
+    [System.Text.RegularExpressions.GeneratedRegex(IsoTimestamp, System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex IsoTimestampRegex();
+
     public static bool Evaluate(Condition condition, ConditionScope scope) => condition switch
     {
         AttributeCondition a => Compare(ReadContactField(scope.Contact, a.Attribute), a.Op, a.Value),
@@ -150,7 +161,8 @@ public static class ConditionEvaluator
         var a = actual.AsText();
         var e = expected.AsText();
         if (a is null || e is null) return null;
-        if (DateTimeOffset.TryParse(a, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var da) &&
+        if (IsoTimestampRegex().IsMatch(a) && IsoTimestampRegex().IsMatch(e) &&
+            DateTimeOffset.TryParse(a, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var da) &&
             DateTimeOffset.TryParse(e, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var de))
             return da.CompareTo(de);
         return string.Compare(a, e, StringComparison.OrdinalIgnoreCase);

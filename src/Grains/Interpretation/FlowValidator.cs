@@ -56,6 +56,18 @@ public static class FlowValidator
         return errors.ToImmutable();
     }
 
+    /// <summary>
+    /// A segment filter: attribute conditions combined with all, any and not, nested at most
+    /// <see cref="FlowJson.MaxConditionDepth"/> levels. Event and property conditions have no meaning for a segment
+    /// (its members are found in the contacts' stored fields), so they are refused. Errors are named under <paramref name="path"/>.
+    /// </summary>
+    public static ImmutableSortedDictionary<string, string[]> ValidateSegmentFilter(Condition filter, string path = "$.filter")
+    {
+        var errors = new ValidationErrors();
+        ValidateCondition(filter, path, ConditionPlace.Segment, null, errors, 0);
+        return errors.ToImmutable();
+    }
+
     private static void ValidateTrigger(Trigger trigger, ValidationErrors errors)
     {
         switch (trigger)
@@ -240,7 +252,7 @@ public static class FlowValidator
         }
     }
 
-    private enum ConditionPlace { Contact, Properties }
+    private enum ConditionPlace { Contact, Properties, Segment }
 
     private static void ValidateCondition(Condition condition, string path, ConditionPlace place, FlowDefinition? definition, ValidationErrors errors, int depth)
     {
@@ -262,11 +274,17 @@ public static class FlowValidator
                 ValidateComparison(a, path, errors);
                 break;
             case PropertyCondition p:
-                if (place == ConditionPlace.Contact) errors.Add($"{path}.property", "property conditions belong inside an event's where");
+                if (place == ConditionPlace.Segment) errors.Add($"{path}.property", "a segment filter holds attribute conditions only");
+                else if (place == ConditionPlace.Contact) errors.Add($"{path}.property", "property conditions belong inside an event's where");
                 else if (string.IsNullOrWhiteSpace(p.Property) || p.Property.Length > Ids.MaxLength) errors.Add($"{path}.property", "must name a property of 1-128 characters");
                 ValidateComparison(p, path, errors);
                 break;
             case EventCondition e:
+                if (place == ConditionPlace.Segment)
+                {
+                    errors.Add($"{path}.event", "a segment filter holds attribute conditions only; put conditions on events in a flow");
+                    break;
+                }
                 if (place == ConditionPlace.Properties) errors.Add($"{path}.event", "an event condition cannot stand inside a where");
                 if (string.IsNullOrWhiteSpace(e.Event) || e.Event.Length > Ids.MaxLength) errors.Add($"{path}.event", "must name an event type of 1-128 characters");
                 if (e.Within is { } within && (within <= TimeSpan.Zero || within > MaxDuration)) errors.Add($"{path}.within", "must be a positive duration of at most 10 years");

@@ -5,7 +5,7 @@ using Orleans.Flows.Tests.Infrastructure;
 
 namespace Orleans.Flows.Tests.Http;
 
-/// <summary>Static segments: put, get with count, adding and removing members, validation and roles.</summary>
+/// <summary>Static segments: put, get with count, adding and removing members, validation and roles (filter segments: see Segments/).</summary>
 [Collection(ApiCollection.Name)]
 public sealed class SegmentsTests(ApiFixture api)
 {
@@ -127,17 +127,6 @@ public sealed class SegmentsTests(ApiFixture api)
     }
 
     // ---- validation ----
-
-    [Fact]
-    public async Task FilterSegmentIsNotSupportedYet()
-    {
-        var id = TestIds.New("segment");
-        var errors = await (await _admin.PutJson($"/v1/segments/{id}",
-            """{"name": "Customers", "filter": {"attribute": "attributes.category", "op": "eq", "value": "customer"}}""")).ExpectInvalid("$.filter");
-
-        Assert.Contains("not supported", errors.GetProperty("$.filter")[0].GetString(), StringComparison.OrdinalIgnoreCase);
-        await (await _admin.GetAsync($"/v1/segments/{id}")).ExpectProblem(HttpStatusCode.NotFound);
-    }
 
     [Theory]
     [InlineData("""{"contactIds": []}""")]

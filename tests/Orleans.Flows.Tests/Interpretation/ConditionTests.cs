@@ -77,6 +77,19 @@ public class ConditionTests
     public void OrderingOpsCompareNumbers(string op, int value, string expected) =>
         Assert.Equal(expected, Branch($$"""{"attribute": "attributes.score", "op": "{{op}}", "value": {{value}}}"""));
 
+    [Theory]
+    // ISO 8601 texts compare as instants: an offset counts, and a date alone is its midnight UTC.
+    [InlineData("2026-03-01T10:00:00+02:00", "gt", "2026-03-01T09:00:00Z", "else")]
+    [InlineData("2026-03-01T10:00:00+02:00", "lt", "2026-03-01T09:00:00Z", "then")]
+    [InlineData("2026-03-01", "lt", "2026-03-01T00:00:01Z", "then")]
+    // Anything else compares as text, so that a condition means the same on every day of the year: a lenient
+    // parser would read "12/1" and "3/2" as dates of the current year (December before March: false).
+    [InlineData("3/2", "gt", "12/1", "then")]
+    [InlineData("10:00", "lt", "9:00", "then")]
+    public void OrderingOpsCompareIsoTimestampsAsInstantsAndOtherTextAsText(string actual, string op, string value, string expected) =>
+        Assert.Equal(expected, Branch($$"""{"attribute": "attributes.when", "op": "{{op}}", "value": "{{value}}"}""",
+            Contact() with { Attributes = Contact().Attributes.SetItem("when", Orleans.Flows.Values.FieldValue.Of(actual)) }));
+
     [Fact]
     public void OrderingComparesNumbersNumericallyNotAsText()
     {
