@@ -3,6 +3,20 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Flows.Silo;
+using Orleans.Flows.Silo.Import;
+
+// `import <file>`: stream a file of contacts into a running service (ContactImportCommand); before the host, which
+// would read the file's path as a configuration switch.
+if (args.Length > 0 && args[0] == "import")
+{
+    using var cancel = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        cancel.Cancel();
+    };
+    return await ContactImportCommand.RunAsync(args[1..], Console.Out, Console.Error, cancel.Token);
+}
 
 var builder = Host.CreateApplicationBuilder(args);
 
