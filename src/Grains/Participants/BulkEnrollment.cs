@@ -12,7 +12,7 @@ namespace Orleans.Flows.Participants;
 /// event reaches it. Whatever this cannot do alone goes back to the grains: a contact already in the flow
 /// (re-entry, idempotent repeats of a job), or a first step that changes the contact or moves it to another flow.
 /// </summary>
-public sealed class BulkEnrollment(IParticipantBulkStore store, IOutbox outbox, FlowReadModelBuffer readModels, IGrainFactory grains, TimeProvider time)
+public sealed class BulkEnrollment(IParticipantBulkStore store, FlowReadModelBuffer readModels, IGrainFactory grains, TimeProvider time)
 {
     /// <summary>Enrolls what it can of the page; <see cref="BulkOutcome.ViaGrains"/> lists the contacts left to the participant grains.</summary>
     public async Task<BulkOutcome> EnrollAsync(FlowSnapshot flow, string jobId, IReadOnlyList<string> contactIds)
@@ -50,31 +50,27 @@ public sealed class BulkEnrollment(IParticipantBulkStore store, IOutbox outbox, 
             else planned.Add((contactId, result));
         }
 
-        // Messages first, as a participant grain does: each is recorded once by its id, so a page repeated after a
-        // crash records nothing twice.
-        var messages = planned.SelectMany(p => p.Result.Actions.Select(a => OutboxMessages.For(a, flow.Id, p.ContactId, now))).OfType<OutboxMessage>().ToList();
-        var receipts = (await Task.WhenAll(messages.Select(outbox.EnqueueAsync))).ToDictionary(r => r.MessageId, StringComparer.Ordinal);
+        // Messages, rows and wake-ups in one transaction: a page repeated after a crash finds all of it or none.
         var rows = planned.Select(p =>
         {
+            var messages = p.Result.Actions.Select(a => OutboxMessages.For(a, flow.Id, p.ContactId, now)).OfType<OutboxMessage>().ToList();
             var after = p.Result.State with { EnrolledBy = jobId };
-            if (after.LastSending is { } last && receipts.TryGetValue(last.MessageId, out var receipt))
-                after = after with { LastSending = last with { Status = receipt.Status, At = receipt.At } };
+            if (after.LastSending is { } last && messages.Any(m => m.Id == last.MessageId))
+                after = after with { LastSending = last with { Status = "sent", At = now } };
             var grain = grains.GetGrain<IParticipantGrain>(ParticipantKey.Format(flow.Id, p.ContactId)).GetGrainId();
-            return new BulkParticipant(grain, after);
+            return new BulkParticipant(grain, after, messages);
         }).ToList();
-        var inserted = await store.InsertAsync(flow.Id, rows);
+        var inserted = (await store.InsertAsync(flow.Id, rows)).ToDictionary(i => i.ContactId, i => i.NewMessages, StringComparer.Ordinal);
 
         for (var i = 0; i < planned.Count; i++)
         {
             var (contactId, result) = planned[i];
-            if (!inserted.Contains(contactId))
+            if (!inserted.TryGetValue(contactId, out var sent))
             {
                 // Another enrollment of this contact won the row: the grain tells what became of it.
                 viaGrains.Add(contactId);
                 continue;
             }
-            var sent = result.Actions.Select(a => OutboxMessages.For(a, flow.Id, contactId, now))
-                .Count(m => m is not null && receipts.TryGetValue(m.Id, out var r) && !r.Duplicate && r.Status == "sent");
             readModels.Record(none, rows[i].State, result.Steps, sent);
         }
         return new BulkOutcome(inserted.Count, ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, skipped), [.. viaGrains], flowNotRunning);
