@@ -9,6 +9,9 @@ using Orleans.Storage;
 
 namespace Orleans.Flows.Contacts;
 
+// A contact is a cache of its row: one that nothing has used for a while makes room, however it was activated
+// (an event, a wake-up of one of its participants).
+[CollectionAgeLimit(Minutes = 2)]
 public sealed partial class ContactGrain(
     [PersistentState("contact", StorageNames.Flows)] IPersistentState<ContactState> state,
     FlowTriggerIndex triggers,
