@@ -89,6 +89,12 @@ public static class FlowsSilo
             silo.Services.AddSingleton<IDueWakeUps, PostgresDueWakeUps>();
             silo.Services.AddSingleton<IWakeUpScheduler, ShardedWakeUpScheduler>();
             silo.Services.AddHostedService<WakeUpShardKeeper>();
+            if (!storage.UsesAdoNetForParticipants)
+            {
+                // Enrollment jobs write new participants as rows, with their wake-ups, a page at a time.
+                silo.Services.AddSingleton<IParticipantBulkStore, PostgresParticipantBulkStore>();
+                silo.Services.AddSingleton<BulkEnrollment>();
+            }
         }
         silo.Services.AddSingleton<IContactDirectory, PostgresContactDirectory>();
         silo.Services.AddSingleton<IFlowReadModelStore, PostgresReadModelStore>();

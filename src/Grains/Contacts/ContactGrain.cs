@@ -5,9 +5,13 @@ using Orleans.Flows.Flows;
 using Orleans.Flows.Participants;
 using Orleans.Flows.Segments;
 using Orleans.Flows.Values;
+using Orleans.Storage;
 
 namespace Orleans.Flows.Contacts;
 
+// A contact is a cache of its row: one that nothing has used for a while makes room, however it was activated
+// (an event, a wake-up of one of its participants).
+[CollectionAgeLimit(Minutes = 2)]
 public sealed partial class ContactGrain(
     [PersistentState("contact", StorageNames.Flows)] IPersistentState<ContactState> state,
     FlowTriggerIndex triggers,
@@ -136,7 +140,17 @@ public sealed partial class ContactGrain(
     {
         if (state.State.Contact is null && state.State.FlowIds.IsEmpty && state.State.Events.IsEmpty) return false;
         var flowIds = state.State.FlowIds;
-        await state.ClearStateAsync();
+        try
+        {
+            await state.ClearStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            // An enrollment job added flows to the stored row (see ApplyAsync): leave those too.
+            await state.ReadStateAsync();
+            flowIds = flowIds.Union(state.State.FlowIds);
+            await state.ClearStateAsync();
+        }
         state.State = new ContactState();
         await directory.OnContactChangedAsync(ContactId, null, time.GetUtcNow());
         await outbox.ForgetContactAsync(ContactId);
@@ -150,7 +164,19 @@ public sealed partial class ContactGrain(
     private async Task ApplyAsync(ContactState next)
     {
         state.State = next;
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            // The one change made to a stored contact without its grain: an enrollment job that writes participants
+            // in bulk adds their flows to the row. Take those over and write again; routing comes after the write,
+            // so an event still reaches the new participants.
+            await state.ReadStateAsync();
+            state.State = next with { FlowIds = next.FlowIds.Union(state.State.FlowIds) };
+            await state.WriteStateAsync();
+        }
     }
 
     private static ImmutableArray<ContactEvent> Append(ImmutableArray<ContactEvent> events, IEnumerable<ContactEvent> added)

@@ -6,19 +6,24 @@ namespace Orleans.Flows.Contacts;
 [StatelessWorker]
 public sealed class EventIngestGrain : Grain, IEventIngestGrain
 {
-    public const int MaxInFlight = 64;
+    public const int MaxInFlight = 256;
 
     public async Task<EventIngestResult> IngestAsync(ImmutableArray<IncomingEvent> events)
     {
-        var total = new EventIngestResult(0, 0);
-        // One call per contact with its events in the order they were posted.
-        var byContact = events.GroupBy(e => e.ContactId, StringComparer.Ordinal).ToList();
-        foreach (var chunk in byContact.Chunk(MaxInFlight))
+        // One call per contact with its events in the order they were posted; a slow contact holds up only its own slot.
+        using var gate = new SemaphoreSlim(MaxInFlight);
+        var results = await Task.WhenAll(events.GroupBy(e => e.ContactId, StringComparer.Ordinal).Select(async group =>
         {
-            var results = await Task.WhenAll(chunk.Select(group =>
-                GrainFactory.GetGrain<IContactGrain>(group.Key).RecordEventsAsync([.. group.Select(e => e.Event)])));
-            foreach (var result in results) total = total.Add(result);
-        }
-        return total;
+            await gate.WaitAsync();
+            try
+            {
+                return await GrainFactory.GetGrain<IContactGrain>(group.Key).RecordEventsAsync([.. group.Select(e => e.Event)]);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        return results.Aggregate(new EventIngestResult(0, 0), (total, result) => total.Add(result));
     }
 }

@@ -26,8 +26,8 @@ public sealed partial class EnrollmentJobGrain(
     TimeProvider time,
     ILogger<EnrollmentJobGrain> logger) : Grain, IEnrollmentJobGrain, IRemindable
 {
-    public const int PageSize = 500;
-    public const int PagesInFlight = 4;
+    public const int PageSize = 1000;
+    public const int PagesInFlight = 8;
     public const int Shards = 8;
     private const string KeepAlive = "enrollment-job";
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Flows.Contacts;
-using Orleans.Flows.Content;
 using Orleans.Flows.Delivery;
 using Orleans.Flows.Flows;
 using Orleans.Flows.Interpretation;
@@ -153,13 +152,7 @@ public sealed partial class ParticipantGrain(
         List<string>? moves = null;
         foreach (var action in result.Actions)
         {
-            var message = action switch
-            {
-                SendMessage send => Message(send.MessageId, send.StepId, ChannelOf(send.Channel), now) with { ContentId = send.ContentId, To = send.To },
-                CreateActivity activity => Message(activity.MessageId, activity.StepId, MessageChannel.Crm, now) with { Subject = activity.Title, Payload = activity.Kind.ToString() },
-                CallWebhook webhook => Message(webhook.MessageId, webhook.StepId, MessageChannel.Webhook, now) with { To = webhook.Url, Subject = webhook.Method, Payload = webhook.Body },
-                _ => null,
-            };
+            var message = OutboxMessages.For(action, FlowId, ContactId, now);
             if (message is not null)
             {
                 var receipt = await outbox.EnqueueAsync(message);
@@ -197,16 +190,6 @@ public sealed partial class ParticipantGrain(
         // A participant that waits or is done holds no memory: its row and its wake-up are all it needs.
         if (after.Status != ParticipantStatus.Active) DeactivateOnIdle();
     }
-
-    private OutboxMessage Message(string id, string stepId, MessageChannel channel, DateTimeOffset now) =>
-        new() { Id = id, Channel = channel, FlowId = FlowId, StepId = stepId, ContactId = ContactId, CreatedAt = now };
-
-    private static MessageChannel ChannelOf(Channel channel) => channel switch
-    {
-        Channel.Email => MessageChannel.Email,
-        Channel.Sms => MessageChannel.Sms,
-        _ => MessageChannel.Push,
-    };
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Participant {FlowId}/{ContactId} enrolled on version {Version}")]
     private static partial void LogDebugEnrolled(ILogger logger, string flowId, string contactId, int version);
