@@ -26,7 +26,7 @@ public static class ResultsReport
 
     private static readonly Figure[] Figures =
     [
-        new("contacts imported a second (seeding, extra)", m => m.Import?.PerSecond, "N0", "", null, null),
+        new("contacts imported a second (seeding, extra)", m => m.Import?.PerSecond, "N0", "", null, null, IsRate: true),
         new("enrollment: participants a second (request → all waiting after their first send)", m => m.Enrollment?.PerSecond, "N0",
             "≥ 8 300/s (1 000 000 in < 2 min)", (_, v) => v >= 8_300, m => m.Participants >= GoalParticipants, IsRate: true),
         new("enrollment: seconds for all N", m => m.Enrollment?.Seconds, "N1", "< 120 s at 1 000 000", (_, v) => v < 120, m => m.Participants >= GoalParticipants),
@@ -90,7 +90,11 @@ public static class ResultsReport
         {
             var a = figure.Value(main);
             var b = baseline is null ? null : figure.Value(baseline);
-            var ratio = figure.Ratio && a is { } x && b is { } y && y != 0 ? (x / y).ToString("0.##", Invariant) + "×" : "";
+            // Times and memory grow with N: between runs of different sizes only rates compare.
+            var sameSize = baseline is not null && baseline.Participants == main.Participants && baseline.Due == main.Due;
+            var ratio = !figure.Ratio ? ""
+                : !figure.IsRate && !sameSize ? (a is null || b is null ? "" : "(sizes differ)")
+                : a is { } x && b is { } y && y != 0 ? (x / y).ToString("0.##", Invariant) + "×" : "";
             var met = "";
             if (figure.Met is not null && a is { } value)
             {
@@ -102,7 +106,8 @@ public static class ResultsReport
             s.AppendLine($"| {figure.Name} | {Format(a, figure.Format)} | {Format(b, figure.Format)} | {ratio} | {figure.Goal} | {met} |");
         }
         s.AppendLine();
-        s.AppendLine("Ratios are main ÷ baseline: above 1 is better for rates, below 1 is better for seconds and memory. " +
+        s.AppendLine("Ratios are main ÷ baseline: above 1 is better for rates, below 1 is better for seconds and memory; seconds, lateness and " +
+                     "memory are compared only between runs of the same size. " +
                      "Lateness is `at − scheduledAt` of the step after the wait, from every participant's history in the database " +
                      "(`at` is when the step ran; its state was written after).");
         s.AppendLine();
