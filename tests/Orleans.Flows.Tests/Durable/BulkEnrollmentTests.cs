@@ -1,4 +1,3 @@
-using Npgsql;
 using Orleans.Flows.Contacts;
 using Orleans.Flows.Content;
 using Orleans.Flows.Flows;
@@ -7,7 +6,6 @@ using Orleans.Flows.Segments;
 using Orleans.Flows.Statistics;
 using Orleans.Flows.Tests.Grains;
 using Orleans.Flows.Tests.Infrastructure;
-using Orleans.TestingHost;
 
 namespace Orleans.Flows.Tests.Durable;
 
@@ -18,26 +16,8 @@ namespace Orleans.Flows.Tests.Durable;
 /// first step changes the contact.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class BulkEnrollmentTests(PostgresServer postgres) : IAsyncLifetime
+public sealed class BulkEnrollmentTests(PostgresServer postgres) : DurableClusterTest(postgres, "bulk")
 {
-    private readonly string _database = "bulk_" + Guid.NewGuid().ToString("N")[..8];
-    private string _connectionString = "";
-    private TestCluster _cluster = null!;
-
-    private IGrainFactory Grains => _cluster.Client;
-
-    public async Task InitializeAsync()
-    {
-        _connectionString = await postgres.CreateDatabaseAsync(_database);
-        _cluster = await DurableCluster.StartAsync(_connectionString, _database);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
-    }
-
     [Fact]
     public async Task RowWrittenParticipantsWakeOnTimeHearTheirEventsAndAreCounted()
     {
@@ -146,12 +126,4 @@ public sealed class BulkEnrollmentTests(PostgresServer postgres) : IAsyncLifetim
         return statistics.Count(s => s.GrainId.Key.ToString()!.StartsWith(flowId + "/", StringComparison.Ordinal));
     }
 
-    private async Task<long> CountAsync(string sql, string flowId)
-    {
-        await using var connection = new NpgsqlConnection(_connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddWithValue(flowId);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
 }

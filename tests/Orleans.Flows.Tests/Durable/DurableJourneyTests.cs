@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Orleans.Flows.Contacts;
 using Orleans.Flows.Content;
 using Orleans.Flows.Delivery;
@@ -14,27 +13,8 @@ namespace Orleans.Flows.Tests.Durable;
 
 /// <summary>The engine on a two-silo cluster in durable mode: every grain's state, every wake-up and the membership in PostgreSQL.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class DurableJourneyTests(PostgresServer postgres) : IAsyncLifetime
+public sealed class DurableJourneyTests(PostgresServer postgres) : DurableClusterTest(postgres, "journeys")
 {
-    // xUnit makes one instance per test: each test gets a database and a cluster of its own.
-    private readonly string _database = "journeys_" + Guid.NewGuid().ToString("N")[..8];
-    private string _connectionString = "";
-    private TestCluster _cluster = null!;
-
-    private IGrainFactory Grains => _cluster.Client;
-
-    public async Task InitializeAsync()
-    {
-        _connectionString = await postgres.CreateDatabaseAsync(_database);
-        _cluster = await DurableCluster.StartAsync(_connectionString, _database);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
-    }
-
     [Fact]
     public async Task JourneyWithAWaitCompletesOnPostgreSql()
     {
@@ -100,7 +80,7 @@ public sealed class DurableJourneyTests(PostgresServer postgres) : IAsyncLifetim
             To = "ada@example.com",
             CreatedAt = DateTimeOffset.UtcNow,
         };
-        var outboxes = _cluster.Silos.OfType<InProcessSiloHandle>().Select(s => s.ServiceProvider.GetRequiredService<IOutbox>()).ToList();
+        var outboxes = Cluster.Silos.OfType<InProcessSiloHandle>().Select(s => s.ServiceProvider.GetRequiredService<IOutbox>()).ToList();
 
         var first = await outboxes[0].EnqueueAsync(message);
         var second = await outboxes[1].EnqueueAsync(message);
@@ -129,9 +109,7 @@ public sealed class DurableJourneyTests(PostgresServer postgres) : IAsyncLifetim
         var (flowId, contactId) = await RunningSendWaitSendAsync("P1D");
         await Grains.GetGrain<IEnrollmentGrain>(0).EnrollAsync(flowId, [contactId]);
 
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
-        _cluster = await DurableCluster.StartAsync(_connectionString, _database);
+        await RestartAsync();
 
         var flow = await Grains.GetGrain<IFlowGrain>(flowId).GetAsync();
         Assert.Equal(FlowStatus.Running, flow?.Status);
@@ -141,14 +119,6 @@ public sealed class DurableJourneyTests(PostgresServer postgres) : IAsyncLifetim
         Assert.Equal("pause", participant?.Summary.CurrentStepId);
     }
 
-    private async Task<long> CountAsync(string sql, string parameter)
-    {
-        await using var connection = new NpgsqlConnection(_connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddWithValue(parameter);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
 
     private async Task<(string FlowId, string ContactId)> RunningSendWaitSendAsync(string wait)
     {

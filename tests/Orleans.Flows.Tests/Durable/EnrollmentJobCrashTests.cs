@@ -1,4 +1,3 @@
-using Npgsql;
 using Orleans.Flows.Contacts;
 using Orleans.Flows.Content;
 using Orleans.Flows.Flows;
@@ -6,7 +5,6 @@ using Orleans.Flows.Participants;
 using Orleans.Flows.Segments;
 using Orleans.Flows.Tests.Grains;
 using Orleans.Flows.Tests.Infrastructure;
-using Orleans.TestingHost;
 
 namespace Orleans.Flows.Tests.Durable;
 
@@ -16,26 +14,9 @@ namespace Orleans.Flows.Tests.Durable;
 /// again (a repeated page would otherwise start a second journey for those who had finished the first).
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class EnrollmentJobCrashTests(PostgresServer postgres) : IAsyncLifetime
+public sealed class EnrollmentJobCrashTests(PostgresServer postgres) : DurableClusterTest(postgres, "jobcrash")
 {
     private const int Members = 6_000;
-    private readonly string _database = "jobcrash_" + Guid.NewGuid().ToString("N")[..8];
-    private string _connectionString = "";
-    private TestCluster _cluster = null!;
-
-    private IGrainFactory Grains => _cluster.Client;
-
-    public async Task InitializeAsync()
-    {
-        _connectionString = await postgres.CreateDatabaseAsync(_database);
-        _cluster = await DurableCluster.StartAsync(_connectionString, _database);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
-    }
 
     [Fact]
     public async Task AJobInterruptedByASiloCrashResumesAndEnrollsEveryoneExactlyOnce()
@@ -70,8 +51,8 @@ public sealed class EnrollmentJobCrashTests(PostgresServer postgres) : IAsyncLif
         // Kill the job's silo once some pages are done, and others are still to come.
         var atCrash = await Eventually.Matches(job.GetAsync, j => j!.Processed >= 1_000, TimeSpan.FromSeconds(60), "a thousand processed");
         var host = await Grains.GetGrain<IManagementGrain>(0).GetActivationAddress(job);
-        var victim = _cluster.Silos.First(s => s.SiloAddress.Equals(host));
-        await _cluster.KillSiloAsync(victim);
+        var victim = Cluster.Silos.First(s => s.SiloAddress.Equals(host));
+        await Cluster.KillSiloAsync(victim);
         Assert.True(atCrash!.Processed < Members, $"the job had finished before the crash ({atCrash.Processed} processed): nothing was interrupted");
 
         var done = await Eventually.Matches(job.GetAsync, j => j!.Status != EnrollmentJobStatus.Running, TimeSpan.FromMinutes(3), "the job finishes on the silo left");
@@ -88,12 +69,4 @@ public sealed class EnrollmentJobCrashTests(PostgresServer postgres) : IAsyncLif
             flowId));
     }
 
-    private async Task<long> CountAsync(string sql, string flowId)
-    {
-        await using var connection = new NpgsqlConnection(_connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddWithValue(flowId);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
 }
