@@ -69,7 +69,7 @@ public sealed class PostgresDueWakeUps : IDueWakeUps, IAsyncDisposable
                 select * , null::timestamptz from unnest($1::text[], $2::int[], $3::timestamptz[])
                 on conflict (grain_id) do update set shard = excluded.shard, due_at = excluded.due_at, lease_until = null
                 """);
-            upsert.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = [.. schedules.Select(c => c.GrainId)] });
+            upsert.Parameters.Add(SqlArrays.Text(schedules.Select(c => c.GrainId)));
             upsert.Parameters.Add(new NpgsqlParameter<int[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, TypedValue = [.. schedules.Select(c => c.Shard)] });
             upsert.Parameters.Add(new NpgsqlParameter<DateTime[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, TypedValue = [.. schedules.Select(c => c.DueAt!.Value.UtcDateTime)] });
             batch.BatchCommands.Add(upsert);
@@ -77,7 +77,7 @@ public sealed class PostgresDueWakeUps : IDueWakeUps, IAsyncDisposable
         if (cancels.Length > 0)
         {
             var delete = new NpgsqlBatchCommand("delete from flows_wakeups where grain_id = any($1)");
-            delete.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = cancels });
+            delete.Parameters.Add(SqlArrays.Text(cancels));
             batch.BatchCommands.Add(delete);
         }
         await batch.ExecuteNonQueryAsync();

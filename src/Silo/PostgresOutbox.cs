@@ -53,15 +53,15 @@ public sealed partial class PostgresOutbox : IOutbox, IAsyncDisposable
             returning id, status, recorded_at
             """))
         {
-            insert.Parameters.Add(Texts(messages, m => m.Id));
-            insert.Parameters.Add(Texts(messages, m => m.Channel.ToString().ToLowerInvariant()));
-            insert.Parameters.Add(Texts(messages, m => m.FlowId));
-            insert.Parameters.Add(Texts(messages, m => m.StepId));
-            insert.Parameters.Add(Texts(messages, m => m.ContactId));
-            insert.Parameters.Add(Texts(messages, m => m.ContentId));
-            insert.Parameters.Add(Texts(messages, m => m.To));
-            insert.Parameters.Add(Texts(messages, m => m.Subject));
-            insert.Parameters.Add(Texts(messages, m => m.Payload));
+            insert.Parameters.Add(SqlArrays.Text(messages.Select(m => m.Id)));
+            insert.Parameters.Add(SqlArrays.Text(messages.Select(m => m.Channel.ToString().ToLowerInvariant())));
+            insert.Parameters.Add(SqlArrays.Text(messages.Select(m => m.FlowId)));
+            insert.Parameters.Add(SqlArrays.Text(messages.Select(m => m.StepId)));
+            insert.Parameters.Add(SqlArrays.Text(messages.Select(m => m.ContactId)));
+            insert.Parameters.Add(SqlArrays.Text(messages.Select(m => m.ContentId)));
+            insert.Parameters.Add(SqlArrays.Text(messages.Select(m => m.To)));
+            insert.Parameters.Add(SqlArrays.Text(messages.Select(m => m.Subject)));
+            insert.Parameters.Add(SqlArrays.Text(messages.Select(m => m.Payload)));
             insert.Parameters.Add(new NpgsqlParameter<DateTime[]>
             {
                 NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
@@ -76,7 +76,7 @@ public sealed partial class PostgresOutbox : IOutbox, IAsyncDisposable
         if (repeated.Length > 0)
         {
             await using var select = _database.CreateCommand("select id, status, recorded_at from flows_outbox where id = any($1)");
-            select.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = repeated });
+            select.Parameters.Add(SqlArrays.Text(repeated));
             await using var reader = await select.ExecuteReaderAsync();
             while (await reader.ReadAsync())
                 receipts[reader.GetString(0)] = new DeliveryReceipt(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), Duplicate: true);
@@ -84,9 +84,6 @@ public sealed partial class PostgresOutbox : IOutbox, IAsyncDisposable
         // A message erased with its contact between the two statements: nothing to answer but that it is gone.
         return [.. messages.Select(m => receipts.TryGetValue(m.Id, out var r) ? r : new DeliveryReceipt(m.Id, "sent", m.CreatedAt, Duplicate: true))];
     }
-
-    private static NpgsqlParameter<string?[]> Texts(IReadOnlyList<OutboxMessage> messages, Func<OutboxMessage, string?> value) =>
-        new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = [.. messages.Select(value)] };
 
     public ValueTask DisposeAsync() => _inserts.DisposeAsync();
 

@@ -6,6 +6,7 @@ using Orleans.Flows.Contacts;
 using Orleans.Flows.Hosting;
 using Orleans.Flows.Participants;
 using Orleans.Flows.Scheduling;
+using Orleans.Flows.Silo.Storage;
 
 namespace Orleans.Flows.Silo;
 
@@ -23,9 +24,9 @@ public sealed class PostgresParticipantBulkStore(NpgsqlDataSource database, IOpt
     {
         await using var batch = database.CreateBatch();
         var contacts = new NpgsqlBatchCommand("select grain_key, data::text from flows_grain_state where grain_type = 'contact' and grain_key = any($1)");
-        contacts.Parameters.Add(Texts(contactIds));
+        contacts.Parameters.Add(SqlArrays.Text(contactIds));
         var participants = new NpgsqlBatchCommand("select grain_key from flows_grain_state where grain_type = 'participant' and grain_key = any($1)");
-        participants.Parameters.Add(Texts(contactIds.Select(id => ParticipantKey.Format(flowId, id))));
+        participants.Parameters.Add(SqlArrays.Text(contactIds.Select(id => ParticipantKey.Format(flowId, id))));
         batch.BatchCommands.Add(contacts);
         batch.BatchCommands.Add(participants);
 
@@ -86,10 +87,10 @@ public sealed class PostgresParticipantBulkStore(NpgsqlDataSource database, IOpt
             from inserted i
             """);
         var shards = wakeUps.Value.Shards;
-        command.Parameters.Add(Texts(participants.Select(p => p.State.ContactId)));
-        command.Parameters.Add(Texts(participants.Select(p => ParticipantKey.Format(flowId, p.State.ContactId))));
-        command.Parameters.Add(Texts(participants.Select(p => p.Grain.ToString())));
-        command.Parameters.Add(Texts(participants.Select(p => Encoding.UTF8.GetString(Serializer.Serialize(p.State).ToMemory().Span))));
+        command.Parameters.Add(SqlArrays.Text(participants.Select(p => p.State.ContactId)));
+        command.Parameters.Add(SqlArrays.Text(participants.Select(p => ParticipantKey.Format(flowId, p.State.ContactId))));
+        command.Parameters.Add(SqlArrays.Text(participants.Select(p => p.Grain.ToString())));
+        command.Parameters.Add(SqlArrays.Text(participants.Select(p => Encoding.UTF8.GetString(Serializer.Serialize(p.State).ToMemory().Span))));
         command.Parameters.Add(new NpgsqlParameter<DateTime?[]>
         {
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
@@ -102,14 +103,14 @@ public sealed class PostgresParticipantBulkStore(NpgsqlDataSource database, IOpt
         });
         command.Parameters.AddWithValue(flowId);
         var messages = participants.SelectMany(p => p.Messages.Select(m => (Key: ParticipantKey.Format(flowId, p.State.ContactId), Message: m))).ToList();
-        command.Parameters.Add(Texts(messages.Select(m => m.Key)));
-        command.Parameters.Add(Texts(messages.Select(m => m.Message.Id)));
-        command.Parameters.Add(Texts(messages.Select(m => m.Message.Channel.ToString().ToLowerInvariant())));
-        command.Parameters.Add(Texts(messages.Select(m => m.Message.StepId)));
-        command.Parameters.Add(Texts(messages.Select(m => m.Message.ContentId)));
-        command.Parameters.Add(Texts(messages.Select(m => m.Message.To)));
-        command.Parameters.Add(Texts(messages.Select(m => m.Message.Subject)));
-        command.Parameters.Add(Texts(messages.Select(m => m.Message.Payload)));
+        command.Parameters.Add(SqlArrays.Text(messages.Select(m => m.Key)));
+        command.Parameters.Add(SqlArrays.Text(messages.Select(m => m.Message.Id)));
+        command.Parameters.Add(SqlArrays.Text(messages.Select(m => m.Message.Channel.ToString().ToLowerInvariant())));
+        command.Parameters.Add(SqlArrays.Text(messages.Select(m => m.Message.StepId)));
+        command.Parameters.Add(SqlArrays.Text(messages.Select(m => m.Message.ContentId)));
+        command.Parameters.Add(SqlArrays.Text(messages.Select(m => m.Message.To)));
+        command.Parameters.Add(SqlArrays.Text(messages.Select(m => m.Message.Subject)));
+        command.Parameters.Add(SqlArrays.Text(messages.Select(m => m.Message.Payload)));
         command.Parameters.Add(new NpgsqlParameter<DateTime[]>
         {
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
@@ -121,7 +122,4 @@ public sealed class PostgresParticipantBulkStore(NpgsqlDataSource database, IOpt
             inserted.Add(new BulkInserted(ParticipantKey.Parse(reader.GetString(0)).ContactId, reader.GetInt32(1)));
         return inserted;
     }
-
-    private static NpgsqlParameter<string?[]> Texts(IEnumerable<string?> values) =>
-        new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = [.. values] };
 }

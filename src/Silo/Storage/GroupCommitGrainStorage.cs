@@ -86,8 +86,8 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IAsyncDisposable
             join unnest($1::text[], $2::text[]) as k(grain_type, grain_key)
               on s.grain_type = k.grain_type and s.grain_key = k.grain_key
             """);
-        command.Parameters.Add(TextArray(keys.Select(k => k.Type)));
-        command.Parameters.Add(TextArray(keys.Select(k => k.Key)));
+        command.Parameters.Add(SqlArrays.Text(keys.Select(k => k.Type)));
+        command.Parameters.Add(SqlArrays.Text(keys.Select(k => k.Key)));
         var found = new Dictionary<StateKey, StoredState>();
         await using (var reader = await command.ExecuteReaderAsync())
             while (await reader.ReadAsync())
@@ -114,9 +114,9 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IAsyncDisposable
                 on conflict (grain_type, grain_key) do nothing
                 returning grain_type, grain_key, etag
                 """);
-            insert.Parameters.Add(TextArray(inserts.Select(w => w.Key.Type)));
-            insert.Parameters.Add(TextArray(inserts.Select(w => w.Key.Key)));
-            insert.Parameters.Add(TextArray(inserts.Select(w => w.Json)));
+            insert.Parameters.Add(SqlArrays.Text(inserts.Select(w => w.Key.Type)));
+            insert.Parameters.Add(SqlArrays.Text(inserts.Select(w => w.Key.Key)));
+            insert.Parameters.Add(SqlArrays.Text(inserts.Select(w => w.Json)));
             batch.BatchCommands.Add(insert);
         }
         if (updates.Count > 0)
@@ -127,10 +127,10 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IAsyncDisposable
                 where s.grain_type = w.grain_type and s.grain_key = w.grain_key and s.etag = w.expected
                 returning s.grain_type, s.grain_key, s.etag
                 """);
-            update.Parameters.Add(TextArray(updates.Select(w => w.Key.Type)));
-            update.Parameters.Add(TextArray(updates.Select(w => w.Key.Key)));
+            update.Parameters.Add(SqlArrays.Text(updates.Select(w => w.Key.Type)));
+            update.Parameters.Add(SqlArrays.Text(updates.Select(w => w.Key.Key)));
             update.Parameters.Add(new NpgsqlParameter<int[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, TypedValue = [.. updates.Select(w => w.Expected!.Value)] });
-            update.Parameters.Add(TextArray(updates.Select(w => w.Json)));
+            update.Parameters.Add(SqlArrays.Text(updates.Select(w => w.Json)));
             batch.BatchCommands.Add(update);
         }
         var written = new Dictionary<StateKey, int>();
@@ -158,8 +158,8 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IAsyncDisposable
             where s.grain_type = k.grain_type and s.grain_key = k.grain_key and (k.expected is null or s.etag = k.expected)
             returning s.grain_type, s.grain_key
             """);
-        command.Parameters.Add(TextArray(clears.Select(c => c.Key.Type)));
-        command.Parameters.Add(TextArray(clears.Select(c => c.Key.Key)));
+        command.Parameters.Add(SqlArrays.Text(clears.Select(c => c.Key.Type)));
+        command.Parameters.Add(SqlArrays.Text(clears.Select(c => c.Key.Key)));
         command.Parameters.Add(new NpgsqlParameter<int?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, TypedValue = [.. clears.Select(c => c.Expected)] });
         var deleted = new HashSet<StateKey>();
         await using (var reader = await command.ExecuteReaderAsync())
@@ -167,9 +167,6 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IAsyncDisposable
                 deleted.Add(new StateKey(reader.GetString(0), reader.GetString(1)));
         return [.. clears.Select(c => c.Expected is null || deleted.Contains(c.Key))];
     }
-
-    private static NpgsqlParameter<string[]> TextArray(IEnumerable<string> values) =>
-        new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = [.. values] };
 
     public async ValueTask DisposeAsync()
     {
