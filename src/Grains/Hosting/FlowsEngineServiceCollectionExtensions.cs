@@ -23,6 +23,7 @@ public static class FlowsEngineServiceCollectionExtensions
         // Durable mode registers the wake-up shards first unless configured otherwise.
         services.TryAddSingleton<IWakeUpScheduler, ReminderWakeUpScheduler>();
         services.AddOptions<WakeUpOptions>().Bind(configuration.GetSection(WakeUpOptions.Section));
+        services.AddOptions<EnrollmentJobOptions>().Bind(configuration.GetSection(EnrollmentJobOptions.Section));
         services.AddSingleton<MessageLog>();
         // Durable mode registers its own outbox and contact directory first.
         services.TryAddSingleton<IOutbox, DevelopmentOutbox>();

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Flows.Flows;
 using Orleans.Flows.Segments;
 
@@ -16,7 +17,7 @@ public sealed record EnrollmentJobState
 }
 
 /// <summary>
-/// Enrolls a segment into a flow page by page. Up to <see cref="PagesInFlight"/> pages are with the worker shards
+/// Enrolls a segment into a flow page by page. Up to <see cref="EnrollmentJobOptions.PagesInFlight"/> pages are with the worker shards
 /// at once (back-pressure: the next page is read only when the oldest is done); after each page the cursor and the
 /// counters are written together, so a job that restarts after a crash repeats at most the pages that were in
 /// flight, and the participants count such a repeat once. An Orleans reminder brings the job back on another silo.
@@ -24,11 +25,12 @@ public sealed record EnrollmentJobState
 public sealed partial class EnrollmentJobGrain(
     [PersistentState("enrollmentJob", StorageNames.Flows)] IPersistentState<EnrollmentJobState> state,
     TimeProvider time,
+    IOptions<EnrollmentJobOptions> options,
     ILogger<EnrollmentJobGrain> logger) : Grain, IEnrollmentJobGrain, IRemindable
 {
-    public const int PageSize = 1000;
-    public const int PagesInFlight = 8;
     public const int Shards = 8;
+    private readonly int _pageSize = Math.Max(1, options.Value.PageSize);
+    private readonly int _pagesInFlight = Math.Max(1, options.Value.PagesInFlight);
     private const string KeepAlive = "enrollment-job";
 
     private readonly Queue<InFlightPage> _inFlight = new();
@@ -110,9 +112,9 @@ public sealed partial class EnrollmentJobGrain(
 
         var segment = GrainFactory.GetGrain<ISegmentGrain>(job.SegmentId);
         var shard = state.State.Pages + _inFlight.Count;
-        while (!_exhausted && _inFlight.Count < PagesInFlight)
+        while (!_exhausted && _inFlight.Count < _pagesInFlight)
         {
-            var page = await segment.GetMembersAsync(_readCursor, PageSize);
+            var page = await segment.GetMembersAsync(_readCursor, _pageSize);
             if (page.ContactIds.IsEmpty)
             {
                 _exhausted = true;

@@ -18,23 +18,28 @@ public abstract class DurableClusterTest(PostgresServer postgres, string databas
 
     protected IGrainFactory Grains => Cluster.Client;
 
+    /// <summary>Configuration the silos get beside the connection string.</summary>
+    protected virtual IReadOnlyDictionary<string, string?>? Settings => null;
+
     public async Task InitializeAsync()
     {
         ConnectionString = await postgres.CreateDatabaseAsync(Database);
-        Cluster = await DurableCluster.StartAsync(ConnectionString, Database);
+        Cluster = await DurableCluster.StartAsync(ConnectionString, Database, settings: Settings);
     }
 
     public async Task DisposeAsync()
     {
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
+        // Killed silos never close their pools; the server's connection slots are shared by every test class.
+        NpgsqlConnection.ClearAllPools();
     }
 
     /// <summary>Stops every silo and starts a new cluster on the same database: a restart of the whole service.</summary>
     protected async Task RestartAsync()
     {
         await DisposeAsync();
-        Cluster = await DurableCluster.StartAsync(ConnectionString, Database);
+        Cluster = await DurableCluster.StartAsync(ConnectionString, Database, settings: Settings);
     }
 
     /// <summary>The single number <paramref name="sql"/> returns, with <paramref name="parameter"/> as <c>$1</c>.</summary>

@@ -28,7 +28,7 @@ public sealed class PostgresServer : IAsyncLifetime
         await RunAsync(Path.Combine(_binaries, "initdb"), ["-D", Data, "-A", "trust", "-U", "flows", "--no-sync", "-E", "UTF8"], _asPostgresUser);
         await RunAsync(Path.Combine(_binaries, "pg_ctl"),
             ["-D", Data, "-w", "-t", "60", "-l", Path.Combine(_folder, "server.log"),
-             "-o", $"-p {Port} -k {_folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=300"], _asPostgresUser, "start");
+             "-o", $"-p {Port} -k {_folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=1000"], _asPostgresUser, "start");
     }
 
     public async Task DisposeAsync()
@@ -58,7 +58,7 @@ public sealed class PostgresServer : IAsyncLifetime
     }
 
     public string ConnectionString(string database) =>
-        $"Host=127.0.0.1;Port={Port};Database={database};Username=flows;Pooling=true;Maximum Pool Size=50";
+        $"Host=127.0.0.1;Port={Port};Database={database};Username=flows;Pooling=true;Maximum Pool Size=50;Connection Idle Lifetime=5;Connection Pruning Interval=1";
 
     private string Data => Path.Combine(_folder, "data");
 
