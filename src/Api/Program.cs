@@ -49,6 +49,7 @@ app.MapParticipants();
 app.MapEnrollments();
 app.MapEvents();
 app.MapSegments();
+app.MapMessages();
 
 // Resolve the keys now, so a configuration error stops the start and the development key is announced at once.
 app.Services.GetRequiredService<ApiKeyRing>();

@@ -59,12 +59,12 @@ public sealed class PostgresParticipantBulkStore(NpgsqlDataSource database, IOpt
                 returning grain_key
             ),
             messages as (
-                select * from unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::timestamptz[])
-                  as m(grain_key, id, channel, step_id, content_id, recipient, subject, payload, created_at)
+                select * from unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::timestamptz[], $17::text[])
+                  as m(grain_key, id, channel, step_id, content_id, recipient, subject, payload, created_at, body)
             ),
             sent as (
-                insert into flows_outbox (id, channel, flow_id, step_id, contact_id, content_id, recipient, subject, payload, status, created_at)
-                select m.id, m.channel, $7, m.step_id, split_part(m.grain_key, '/', 2), m.content_id, m.recipient, m.subject, m.payload, 'sent', m.created_at
+                insert into flows_outbox (id, channel, flow_id, step_id, contact_id, content_id, recipient, subject, payload, status, created_at, body)
+                select m.id, m.channel, $7, m.step_id, split_part(m.grain_key, '/', 2), m.content_id, m.recipient, m.subject, m.payload, 'queued', m.created_at, m.body::jsonb
                 from messages m join inserted i on i.grain_key = m.grain_key
                 on conflict (id) do nothing
                 returning contact_id
@@ -116,6 +116,7 @@ public sealed class PostgresParticipantBulkStore(NpgsqlDataSource database, IOpt
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
             TypedValue = [.. messages.Select(m => m.Message.CreatedAt.UtcDateTime)],
         });
+        command.Parameters.Add(SqlArrays.Text(messages.Select(m => PostgresOutbox.Body(m.Message))));
         var inserted = new List<BulkInserted>(participants.Count);
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())

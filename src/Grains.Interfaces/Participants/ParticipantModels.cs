@@ -22,7 +22,8 @@ public static class ParticipantStatuses
 }
 
 /// <summary>Why a participant waits: the wake-up it is due decides where it goes next.</summary>
-public enum WaitKind { None, Delay, EventTimeout }
+/// <summary>What a waiting participant waits for: a <c>wait</c> step, a <c>waitForEvent</c>'s timeout, or the flow's schedule (a send window to open, the flow's <c>startAt</c>).</summary>
+public enum WaitKind { None, Delay, EventTimeout, Held }
 
 /// <summary>One line of a participant's history: what a step did, when it was due and when it ran.</summary>
 [GenerateSerializer, Immutable, Alias("flows.HistoryEntry")]

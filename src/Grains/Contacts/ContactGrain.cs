@@ -4,6 +4,7 @@ using Orleans.Flows.Delivery;
 using Orleans.Flows.Flows;
 using Orleans.Flows.Participants;
 using Orleans.Flows.Segments;
+using Orleans.Flows.Statistics;
 using Orleans.Flows.Values;
 using Orleans.Storage;
 
@@ -18,6 +19,7 @@ public sealed partial class ContactGrain(
     SegmentFilterCache segmentFilters,
     IContactDirectory directory,
     IOutbox outbox,
+    FlowReadModelBuffer readModels,
     TimeProvider time,
     ILogger<ContactGrain> logger) : Grain, IContactGrain
 {
@@ -60,11 +62,38 @@ public sealed partial class ContactGrain(
         {
             var ids = state.State.SeenEventIds.AddRange(fresh.Select(e => e.Id));
             if (ids.Length > ContactState.MaxSeenEventIds) ids = ids.RemoveRange(0, ids.Length - ContactState.MaxSeenEventIds);
-            await ApplyAsync(state.State with { Events = Append(state.State.Events, fresh), SeenEventIds = ids });
+            var contact = state.State.Contact;
+            // An unsubscribe, a hard bounce or a complaint withdraws consent in the same write that records it.
+            if (contact is { Consent.Email: true } && fresh.Any(DeliveryReports.WithdrawsEmailConsent))
+            {
+                contact = contact with { Consent = contact.Consent with { Email = false }, UpdatedAt = time.GetUtcNow() };
+                LogInformationConsentWithdrawn(logger, ContactId, fresh.First(DeliveryReports.WithdrawsEmailConsent).Type);
+            }
+            var consentChanged = !ReferenceEquals(contact, state.State.Contact);
+            await ApplyAsync(state.State with { Contact = contact, Events = Append(state.State.Events, fresh), SeenEventIds = ids });
+            if (consentChanged) await directory.OnContactChangedAsync(ContactId, contact, time.GetUtcNow());
+            await ReportDeliveryAsync(fresh);
             await RouteAsync(fresh);
         }
         LogDebugEventsRecorded(logger, ContactId, fresh.Count, events.Length - fresh.Count);
         return new EventIngestResult(fresh.Count, events.Length - fresh.Count);
+    }
+
+    /// <summary>Delivery reports and engagement update their message's status and the flow's send statistics.</summary>
+    private async Task ReportDeliveryAsync(IReadOnlyList<ContactEvent> events)
+    {
+        foreach (var e in events)
+        {
+            if (DeliveryReports.MessageId(e) is not { } messageId) continue;
+            var stats = DeliveryReports.StatsFor(e);
+            var status = DeliveryReports.MessageStatusFor(e);
+            if (stats is null && status is null) continue;
+            // Only a message of this contact counts: a report naming another contact's message is ignored.
+            var record = await outbox.GetAsync(messageId);
+            if (record is null || record.Message.ContactId != ContactId) continue;
+            if (status is var (to, error)) await outbox.ReportAsync(messageId, to, error);
+            if (stats is not null) readModels.RecordSends(record.Message.FlowId, stats);
+        }
     }
 
     /// <summary>
@@ -221,6 +250,9 @@ public sealed partial class ContactGrain(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Contact {ContactId}: event {EventType} triggers flow {FlowId}")]
     private static partial void LogDebugTriggered(ILogger logger, string contactId, string eventType, string flowId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Contact {ContactId} withdrew email consent ({EventType})")]
+    private static partial void LogInformationConsentWithdrawn(ILogger logger, string contactId, string eventType);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Contact {ContactId} erased; told {FlowCount} participants to leave")]
     private static partial void LogInformationErased(ILogger logger, string contactId, int flowCount);

@@ -24,9 +24,13 @@ public static class FlowsEngineServiceCollectionExtensions
         services.TryAddSingleton<IWakeUpScheduler, ReminderWakeUpScheduler>();
         services.AddOptions<WakeUpOptions>().Bind(configuration.GetSection(WakeUpOptions.Section));
         services.AddOptions<EnrollmentJobOptions>().Bind(configuration.GetSection(EnrollmentJobOptions.Section));
-        services.AddSingleton<MessageLog>();
         // Durable mode registers its own outbox and contact directory first.
-        services.TryAddSingleton<IOutbox, DevelopmentOutbox>();
+        services.TryAddSingleton<IOutbox, MemoryOutbox>();
+        services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.Section));
+        services.AddSingleton<MessageComposer>();
+        services.AddSingleton<OutgoingMessages>();
+        services.AddSingleton<RecordingChannel>();
+        services.AddHostedService<OutboxDispatcher>();
         services.TryAddSingleton<IContactDirectory, GrainContactDirectory>();
         services.AddSingleton<SegmentFilterCache>();
         services.AddSingleton<FlowReadModelBuffer>();

@@ -169,6 +169,13 @@ public static class FlowInterpreter
             }
             if (due > now) return;
             _changed = true;
+            if (_state.WaitKind == WaitKind.Held && step is not null)
+            {
+                // The schedule held it at this step: the step runs now, as due when the participant first reached it.
+                _state = _state with { Status = ParticipantStatus.Active, WakeAt = null, WaitKind = WaitKind.None };
+                Continue(step.Id, HeldSince(step.Id) ?? due, resumingHeld: true);
+                return;
+            }
             _state = _state with { Status = ParticipantStatus.Active, WakeAt = null, WaitKind = WaitKind.None };
             if (step is not null) _steps.Add(new StepTransition(step.Id, StepPhase.Completed));
             switch (step)
@@ -225,7 +232,8 @@ public static class FlowInterpreter
         }
 
         /// <summary>Runs steps from <paramref name="stepId"/> until the participant waits or its journey ends.</summary>
-        public void Continue(string? stepId, DateTimeOffset dueAt)
+        /// <param name="resumingHeld">The participant was held at <paramref name="stepId"/> and arrived there before.</param>
+        public void Continue(string? stepId, DateTimeOffset dueAt, bool resumingHeld = false)
         {
             _changed = true;
             for (var taken = 0; ; taken++)
@@ -247,8 +255,27 @@ public static class FlowInterpreter
                 }
 
                 _state = _state with { CurrentStepId = step.Id, Status = ParticipantStatus.Active };
-                _steps.Add(new StepTransition(step.Id, StepPhase.Entered));
+                if (!(resumingHeld && taken == 0)) _steps.Add(new StepTransition(step.Id, StepPhase.Entered));
+                if (Definition.Schedule is { EndAt: { } endAt } && now >= endAt)
+                {
+                    Exit(step, dueAt, "flow_ended");
+                    return;
+                }
+                if (Definition.Schedule is { StartAt: { } startAt } && now < startAt)
+                {
+                    Hold(step, dueAt, startAt, "flow_start");
+                    return;
+                }
                 if (IsAction(step) && !MayAct(step, dueAt)) return;
+                if (step is SendStep && Definition.Schedule?.SendWindow is { } window)
+                {
+                    var opensAt = WaitTimes.WindowOpensAt(window, now, WaitTimes.ResolveZone(WaitTimes.ZoneFor(_contact.TimeZone, Definition.Schedule.TimeZone)));
+                    if (opensAt > now)
+                    {
+                        Hold(step, dueAt, opensAt, "send_window");
+                        return;
+                    }
+                }
 
                 var visit = (_state.Visits.TryGetValue(step.Id, out var v) ? v : 0) + 1;
                 _state = _state with { Visits = _state.Visits.SetItem(step.Id, visit) };
@@ -355,6 +382,21 @@ public static class FlowInterpreter
             }
         }
 
+        /// <summary>Keeps the participant at <paramref name="step"/> until <paramref name="until"/>, when the step runs.</summary>
+        private void Hold(Step step, DateTimeOffset dueAt, DateTimeOffset until, string reason)
+        {
+            _history.Add(new HistoryEntry { StepId = step.Id, Type = step.Type, ScheduledAt = dueAt, At = now, Outcome = "held", Reason = reason, Until = until });
+            _state = _state with { Status = ParticipantStatus.Waiting, WakeAt = until, WaitKind = WaitKind.Held };
+        }
+
+        /// <summary>When the participant reached the step it is held at: the time the step was due.</summary>
+        private DateTimeOffset? HeldSince(string stepId)
+        {
+            DateTimeOffset? since = null;
+            for (var i = _history.Count - 1; i >= 0 && _history[i].StepId == stepId && _history[i].Outcome == "held"; i--) since = _history[i].ScheduledAt;
+            return since;
+        }
+
         private static bool IsAction(Step step) =>
             step is SendStep or UpdateContactStep or CreateActivityStep or WebhookStep or MoveToFlowStep;
 
@@ -419,7 +461,7 @@ public static class FlowInterpreter
         {
             for (var i = _history.Count - 1; i >= 0; i--)
                 // Only an entry of the step's own run counts; leaving or succeeding there is not running it.
-                if (_history[i].StepId == stepId && _history[i].Outcome is not ("exited" or "succeeded")) return _history[i].At;
+                if (_history[i].StepId == stepId && _history[i].Outcome is not ("exited" or "succeeded" or "held")) return _history[i].At;
             return null;
         }
 

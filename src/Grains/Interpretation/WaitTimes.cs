@@ -26,6 +26,36 @@ public static class WaitTimes
         return ToInstant(date.AddDays(3).ToDateTime(time), zone);
     }
 
+    /// <summary>
+    /// When a send may go under <paramref name="window"/>: <paramref name="now"/> inside it, else the next time it
+    /// opens, on the clock of <paramref name="zone"/>. No days listed means every day.
+    /// </summary>
+    public static DateTimeOffset WindowOpensAt(SendWindow window, DateTimeOffset now, TimeZoneInfo zone)
+    {
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
+        for (var i = -1; i <= 7; i++)
+        {
+            var date = today.AddDays(i);
+            if (!window.Days.IsDefaultOrEmpty && !window.Days.Contains(WeekdayOf(date))) continue;
+            var opens = ToInstant(date.ToDateTime(window.From), zone);
+            var closes = ToInstant(date.ToDateTime(window.To), zone);
+            if (now < opens) return opens;
+            if (now < closes) return now;
+        }
+        return now;
+    }
+
+    private static Weekday WeekdayOf(DateOnly date) => date.DayOfWeek switch
+    {
+        DayOfWeek.Monday => Weekday.Mon,
+        DayOfWeek.Tuesday => Weekday.Tue,
+        DayOfWeek.Wednesday => Weekday.Wed,
+        DayOfWeek.Thursday => Weekday.Thu,
+        DayOfWeek.Friday => Weekday.Fri,
+        DayOfWeek.Saturday => Weekday.Sat,
+        _ => Weekday.Sun,
+    };
+
     /// <summary>A local wall-clock time as an instant: a time skipped by a daylight-saving change moves forward, a repeated one takes its first occurrence.</summary>
     private static DateTimeOffset ToInstant(DateTime local, TimeZoneInfo zone)
     {

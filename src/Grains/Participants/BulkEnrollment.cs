@@ -12,7 +12,7 @@ namespace Orleans.Flows.Participants;
 /// event reaches it. Whatever this cannot do alone goes back to the grains: a contact already in the flow
 /// (re-entry, idempotent repeats of a job), or a first step that changes the contact or moves it to another flow.
 /// </summary>
-public sealed class BulkEnrollment(IParticipantBulkStore store, FlowReadModelBuffer readModels, IGrainFactory grains, TimeProvider time)
+public sealed class BulkEnrollment(IParticipantBulkStore store, OutgoingMessages outgoing, FlowReadModelBuffer readModels, IGrainFactory grains, TimeProvider time)
 {
     /// <summary>Enrolls what it can of the page; <see cref="BulkOutcome.ViaGrains"/> lists the contacts left to the participant grains.</summary>
     public async Task<BulkOutcome> EnrollAsync(FlowSnapshot flow, string jobId, IReadOnlyList<string> contactIds)
@@ -51,27 +51,27 @@ public sealed class BulkEnrollment(IParticipantBulkStore store, FlowReadModelBuf
         }
 
         // Messages, rows and wake-ups in one transaction: a page repeated after a crash finds all of it or none.
-        var rows = planned.Select(p =>
+        var rows = new List<BulkParticipant>(planned.Count);
+        foreach (var (contactId, result) in planned)
         {
-            var messages = p.Result.Actions.Select(a => OutboxMessages.For(a, flow.Id, p.ContactId, now)).OfType<OutboxMessage>().ToList();
-            var after = p.Result.State with { EnrolledBy = jobId };
-            if (after.LastSending is { } last && messages.Any(m => m.Id == last.MessageId))
-                after = after with { LastSending = last with { Status = "sent", At = now } };
-            var grain = grains.GetGrain<IParticipantGrain>(ParticipantKey.Format(flow.Id, p.ContactId)).GetGrainId();
-            return new BulkParticipant(grain, after, messages);
-        }).ToList();
-        var inserted = (await store.InsertAsync(flow.Id, rows)).ToDictionary(i => i.ContactId, i => i.NewMessages, StringComparer.Ordinal);
+            var messages = new List<OutboxMessage>();
+            foreach (var message in result.Actions.Select(a => OutboxMessages.For(a, flow.Id, contactId, now)).OfType<OutboxMessage>())
+                if (await outgoing.RenderAsync(message, result.Contact) is { } rendered) messages.Add(rendered);
+            var grain = grains.GetGrain<IParticipantGrain>(ParticipantKey.Format(flow.Id, contactId)).GetGrainId();
+            rows.Add(new BulkParticipant(grain, result.State with { EnrolledBy = jobId }, messages));
+        }
+        var inserted = (await store.InsertAsync(flow.Id, rows)).Select(i => i.ContactId).ToHashSet(StringComparer.Ordinal);
 
         for (var i = 0; i < planned.Count; i++)
         {
             var (contactId, result) = planned[i];
-            if (!inserted.TryGetValue(contactId, out var sent))
+            if (!inserted.Contains(contactId))
             {
                 // Another enrollment of this contact won the row: the grain tells what became of it.
                 viaGrains.Add(contactId);
                 continue;
             }
-            readModels.Record(none, rows[i].State, result.Steps, sent);
+            readModels.Record(none, rows[i].State, result.Steps);
         }
         return new BulkOutcome(inserted.Count, ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, skipped), [.. viaGrains], flowNotRunning);
     }

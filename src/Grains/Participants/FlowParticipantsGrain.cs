@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Orleans.Flows.Delivery;
 using Orleans.Flows.Statistics;
 
 namespace Orleans.Flows.Participants;
@@ -16,7 +17,8 @@ public sealed record FlowParticipantsState
 /// </summary>
 public sealed class FlowParticipantsGrain(
     [PersistentState("flowParticipants", StorageNames.Flows)] IPersistentState<FlowParticipantsState> state,
-    IEnumerable<IFlowReadModelStore> stores) : Grain, IFlowParticipantsGrain
+    IEnumerable<IFlowReadModelStore> stores,
+    IOutbox outbox) : Grain, IFlowParticipantsGrain
 {
     private const int Page = 1000;
     private readonly IFlowReadModelStore? _store = stores.FirstOrDefault();
@@ -42,7 +44,17 @@ public sealed class FlowParticipantsGrain(
         await state.WriteStateAsync();
     }
 
-    public Task<ParticipantPage> QueryAsync(ParticipantQuery query)
+    /// <summary>A page of the list, each last sending with the status the message log has for it now.</summary>
+    public async Task<ParticipantPage> QueryAsync(ParticipantQuery query)
+    {
+        var page = await QueryRowsAsync(query);
+        var ids = page.Items.Select(r => r.LastSending?.MessageId).OfType<string>().ToList();
+        if (ids.Count == 0) return page;
+        var records = await outbox.GetManyAsync(ids);
+        return page with { Items = [.. page.Items.Select(r => LastSendings.Overlay(r, records))] };
+    }
+
+    private Task<ParticipantPage> QueryRowsAsync(ParticipantQuery query)
     {
         if (_store is not null) return _store.QueryParticipantsAsync(FlowId, query);
         var matches = state.State.Rows.Values
@@ -81,7 +93,7 @@ public sealed class FlowParticipantsGrain(
         string? after = null;
         do
         {
-            var page = await QueryAsync(new ParticipantQuery { Status = status, AfterContactId = after, Limit = Page });
+            var page = await QueryRowsAsync(new ParticipantQuery { Status = status, AfterContactId = after, Limit = Page });
             foreach (var row in page.Items) yield return row;
             after = page.NextAfterContactId;
         }

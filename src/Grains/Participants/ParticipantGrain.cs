@@ -17,6 +17,7 @@ public sealed partial class ParticipantGrain(
     FlowDefinitionCache flows,
     IWakeUpScheduler wakeUps,
     IOutbox outbox,
+    OutgoingMessages outgoing,
     FlowReadModelBuffer readModels,
     TimeProvider time,
     ILogger<ParticipantGrain> logger) : Grain, IParticipantGrain, IRemindable, IWakeUpTarget
@@ -119,9 +120,19 @@ public sealed partial class ParticipantGrain(
         DeactivateOnIdle();
     }
 
-    public Task<ParticipantDetail?> GetAsync() => Task.FromResult(state.State.Exists ? state.State.ToDetail() : null);
+    public async Task<ParticipantDetail?> GetAsync()
+    {
+        if (!state.State.Exists) return null;
+        var detail = state.State.ToDetail();
+        return detail with { Summary = detail.Summary with { LastSending = await LastSendingNowAsync() } };
+    }
 
-    public Task<ParticipantSummary?> GetSummaryAsync() => Task.FromResult(state.State.Exists ? state.State.ToSummary() : null);
+    public async Task<ParticipantSummary?> GetSummaryAsync() =>
+        state.State.Exists ? state.State.ToSummary() with { LastSending = await LastSendingNowAsync() } : null;
+
+    /// <summary>The last sending with what the message log says of it now (sent, delivered, bounced, …).</summary>
+    private async Task<LastSending?> LastSendingNowAsync() =>
+        state.State.LastSending is { } last ? LastSendings.Overlay(last, await outbox.GetAsync(last.MessageId)) : null;
 
     /// <summary>The participant's flow version and its contact; null (after tidying up) when either is gone.</summary>
     private async Task<(FlowContext, ContactSnapshot)?> LoadAsync()
@@ -148,15 +159,19 @@ public sealed partial class ParticipantGrain(
 
         var after = result.State;
         if (input is EnrollInput) after = after with { EnrolledBy = enrolledBy };
-        var sent = 0;
         List<string>? moves = null;
         foreach (var action in result.Actions)
         {
             var message = OutboxMessages.For(action, FlowId, ContactId, now);
             if (message is not null)
             {
-                var receipt = await outbox.EnqueueAsync(message);
-                if (!receipt.Duplicate && receipt.Status == "sent") sent++;
+                // Rendered from the contact as the steps before left it.
+                if (await outgoing.RenderAsync(message, result.Contact) is not { } rendered)
+                {
+                    LogWarningContentMissing(logger, FlowId, ContactId, message.StepId, message.ContentId);
+                    continue;
+                }
+                var receipt = await outbox.EnqueueAsync(rendered);
                 if (after.LastSending is { } last && last.MessageId == message.Id)
                     after = after with { LastSending = last with { Status = receipt.Status, At = receipt.At } };
             }
@@ -182,7 +197,7 @@ public sealed partial class ParticipantGrain(
             await wakeUps.CancelAsync(this.GetGrainId());
         }
 
-        readModels.Record(before, after, result.Steps, sent);
+        readModels.Record(before, after, result.Steps);
         foreach (var flowId in moves ?? [])
             await GrainFactory.GetGrain<IParticipantGrain>(ParticipantKey.Format(flowId, ContactId)).EnrollByAsync("flow:" + FlowId);
 
@@ -208,6 +223,9 @@ public sealed partial class ParticipantGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Contact {ContactId} put into flow {FlowId} by {Source}: {Outcome}")]
     private static partial void LogInformationEnrolledBy(ILogger logger, string contactId, string flowId, string source, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Participant {FlowId}/{ContactId}: the content {ContentId} of step {StepId} no longer exists; nothing was sent")]
+    private static partial void LogWarningContentMissing(ILogger logger, string flowId, string contactId, string stepId, string? contentId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Participant {FlowId}/{ContactId} is on version {Version} of a flow that no longer exists; its wake-up is cancelled")]
     private static partial void LogWarningFlowMissing(ILogger logger, string flowId, string contactId, int version);

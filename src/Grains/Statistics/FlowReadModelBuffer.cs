@@ -20,9 +20,9 @@ public sealed partial class FlowReadModelBuffer(IGrainFactory grains, ILogger<Fl
     private Dictionary<string, Dictionary<string, ParticipantSummary>> _participants = new(StringComparer.Ordinal);
 
     /// <summary>Records one transition of a participant.</summary>
-    public void Record(ParticipantState before, ParticipantState after, ImmutableArray<StepTransition> steps, int sent)
+    public void Record(ParticipantState before, ParticipantState after, ImmutableArray<StepTransition> steps)
     {
-        var delta = Delta(before, after, steps, sent);
+        var delta = Delta(before, after, steps);
         lock (_lock)
         {
             _stats[after.FlowId] = _stats.TryGetValue(after.FlowId, out var pending) ? pending.Add(delta) : delta;
@@ -32,10 +32,17 @@ public sealed partial class FlowReadModelBuffer(IGrainFactory grains, ILogger<Fl
         }
     }
 
+    /// <summary>Records what became of a flow's messages: sent, delivered, failed, opened, clicked.</summary>
+    public void RecordSends(string flowId, SendStats sends)
+    {
+        var delta = new FlowStats { Sends = sends };
+        lock (_lock) _stats[flowId] = _stats.TryGetValue(flowId, out var pending) ? pending.Add(delta) : delta;
+    }
+
     /// <summary>Records that a participant was erased with its contact.</summary>
     public void RecordErased(ParticipantState before)
     {
-        var delta = Delta(before, before with { Journey = 0 }, [], 0);
+        var delta = Delta(before, before with { Journey = 0 }, []);
         lock (_lock)
         {
             _stats[before.FlowId] = _stats.TryGetValue(before.FlowId, out var pending) ? pending.Add(delta) : delta;
@@ -46,7 +53,7 @@ public sealed partial class FlowReadModelBuffer(IGrainFactory grains, ILogger<Fl
     }
 
     /// <summary>The change in the flow's counters that one transition makes.</summary>
-    public static FlowStats Delta(ParticipantState before, ParticipantState after, ImmutableArray<StepTransition> steps, int sent)
+    public static FlowStats Delta(ParticipantState before, ParticipantState after, ImmutableArray<StepTransition> steps)
     {
         var counts = new long[Enum.GetValues<ParticipantStatus>().Length];
         if (before.Exists) counts[(int)before.Status]--;
@@ -75,7 +82,6 @@ public sealed partial class FlowReadModelBuffer(IGrainFactory grains, ILogger<Fl
             Failed = counts[(int)ParticipantStatus.Failed],
             SucceededTotal = newlySucceeded ? 1 : 0,
             Steps = stepStats.ToImmutableSortedDictionary(StringComparer.Ordinal),
-            Sends = new SendStats { Sent = sent },
         };
     }
 
