@@ -22,7 +22,9 @@ public enum SendResult
     Failed,
     /// <summary>
     /// The connection broke after the message was handed over and before the provider answered: it may have been
-    /// taken. Never tried again (no duplicate); recorded as failed with <c>unknown_outcome</c>.
+    /// taken. Never tried again (no duplicate); recorded as failed with <c>unknown_outcome</c>. SMTP answers this;
+    /// the HTTP channels answer <see cref="Transient"/> instead, since their <c>Idempotency-Key</c> lets the
+    /// receiver drop a repeat.
     /// </summary>
     Unknown,
 }

@@ -30,6 +30,7 @@ public static class FlowsEngineServiceCollectionExtensions
         services.AddSingleton<MessageComposer>();
         services.AddSingleton<OutgoingMessages>();
         services.AddSingleton<RecordingChannel>();
+        HttpChannels.Register(services, configuration);
         services.AddHostedService<OutboxDispatcher>();
         services.TryAddSingleton<IContactDirectory, GrainContactDirectory>();
         services.AddSingleton<SegmentFilterCache>();

@@ -47,7 +47,7 @@ public sealed class DurableJourneyTests(PostgresServer postgres) : DurableCluste
         await Eventually.Matches(() => CountAsync("select count(*) from flows_participants where flow_id = $1 and status = 1", flowId),
             n => n == 5, TimeSpan.FromSeconds(20), "five waiting rows are in flows_participants");
         var stats = await Eventually.Matches(() => Grains.GetGrain<Statistics.IFlowStatsGrain>(flowId).GetAsync(),
-            s => s.Waiting == 5, TimeSpan.FromSeconds(20), "the statistics count five waiting");
+            s => s.Waiting == 5 && s.Sends.Sent == 5, TimeSpan.FromSeconds(20), "the statistics count five waiting");
         Assert.Equal(5, stats.Enrolled);
         Assert.Equal(5, stats.Steps["pause"].Waiting);
         Assert.Equal(5, stats.Sends.Sent);

@@ -66,7 +66,7 @@ public sealed class FlowEndEventTests(ClusterFixture cluster)
         var secondAfter = await _scenario.DetailAsync(ended, second);
         Assert.Equal(firstExited, firstAfter, new DetailComparer());
         Assert.Equal(secondExited, secondAfter, new DetailComparer());
-        var stats = await _scenario.StatsUntilAsync(ended, s => s.Exited == 2, "the stats count two exits");
+        var stats = await _scenario.StatsUntilAsync(ended, s => s.Exited == 2 && s.Sends.Sent == 2, "the stats count two exits");
         Assert.Equal(0, stats.Waiting);
         Assert.Equal(0, stats.SucceededTotal);
         Assert.Equal(0.0, stats.SuccessRate);

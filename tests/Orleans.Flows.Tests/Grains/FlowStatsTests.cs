@@ -18,7 +18,7 @@ public sealed class FlowStatsTests(ClusterFixture cluster)
         var flowId = await _scenario.RunningAsync(FlowScenario.SendWaitSendJson(await _scenario.EmailAsync(), await _scenario.SmsAsync(), "PT1H"));
         await _scenario.EnrollAllAsync(flowId, contactId);
 
-        var stats = await _scenario.StatsUntilAsync(flowId, s => s.Enrolled == 1 && s.Waiting == 1, "the stats show one waiting participant");
+        var stats = await _scenario.StatsUntilAsync(flowId, s => s.Enrolled == 1 && s.Waiting == 1 && s.Sends.Sent == 1, "the stats show one waiting participant");
 
         Assert.Equal(0, stats.Active);
         Assert.Equal(0, stats.Completed);
@@ -36,7 +36,7 @@ public sealed class FlowStatsTests(ClusterFixture cluster)
         await _scenario.EnrollAllAsync(flowId, contactId);
         await _scenario.StatusAsync(flowId, contactId, ParticipantStatus.Completed);
 
-        var stats = await _scenario.StatsUntilAsync(flowId, s => s.Completed == 1 && s.Waiting == 0, "the stats show the completed journey");
+        var stats = await _scenario.StatsUntilAsync(flowId, s => s.Completed == 1 && s.Waiting == 0 && s.Sends.Sent == 2, "the stats show the completed journey");
 
         Assert.Equal(1, stats.Enrolled);
         Assert.Equal(0, stats.Active);
@@ -55,7 +55,7 @@ public sealed class FlowStatsTests(ClusterFixture cluster)
         await _scenario.EnrollAllAsync(flowId, contacts);
         await _scenario.EnrollAsync(flowId, contacts);
 
-        var stats = await _scenario.StatsUntilAsync(flowId, s => s.Waiting == 4, "the stats show four waiting participants");
+        var stats = await _scenario.StatsUntilAsync(flowId, s => s.Waiting == 4 && s.Sends.Sent == 4, "the stats show four waiting participants");
 
         Assert.Equal(4, stats.Enrolled);
         Assert.Equal(4, stats.Sends.Sent);

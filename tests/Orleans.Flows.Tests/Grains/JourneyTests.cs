@@ -78,7 +78,9 @@ public sealed class JourneyTests(ClusterFixture cluster)
         var waiting = await _scenario.DetailAsync(flowId, contactId);
         Assert.Equal(email, waiting?.Summary.LastSending?.ContentId);
 
-        var done = await _scenario.StatusAsync(flowId, contactId, ParticipantStatus.Completed);
+        await _scenario.StatusAsync(flowId, contactId, ParticipantStatus.Completed);
+        // The dispatcher sends it a moment later; lastSending then says so.
+        var done = await _scenario.ParticipantUntilAsync(flowId, contactId, p => p.Summary.LastSending?.Status == "sent", "the last message is sent");
 
         var last = done.Summary.LastSending;
         Assert.NotNull(last);

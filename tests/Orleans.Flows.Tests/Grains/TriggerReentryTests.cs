@@ -56,7 +56,7 @@ public sealed class TriggerReentryTests(ClusterFixture cluster) : IAsyncLifetime
             "the contact completed a second journey");
         Assert.True(secondJourney.Summary.EnrolledAt > firstJourney.Summary.EnrolledAt);
         Assert.Single(secondJourney.History, h => h.Type == "enrolled");
-        var stats = await _scenario.StatsUntilAsync(flowId, s => s.Enrolled == 2 && s.Completed == 1 && s.Active == 0, "the stats count two journeys of one completed participant");
+        var stats = await _scenario.StatsUntilAsync(flowId, s => s.Enrolled == 2 && s.Completed == 1 && s.Active == 0 && s.Sends.Sent == 2, "the stats count two journeys of one completed participant");
         Assert.Equal(2, stats.Sends.Sent);
     }
 

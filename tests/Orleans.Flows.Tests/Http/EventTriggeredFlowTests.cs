@@ -87,7 +87,7 @@ public sealed class EventTriggeredFlowTests(ApiFixture api)
         Assert.Equal("success", succeeded.Str("exitReason"));
         Assert.True(succeeded.IsAbsentOrNull("wakeAt"), $"a succeeded participant waits for nothing: {succeeded}");
 
-        stats = await _admin.EventuallyStats(flow, s => s.Long("succeeded") == 1, "stats count the success");
+        stats = await _admin.EventuallyStats(flow, s => s.Long("succeeded") == 1 && s.GetProperty("sends").Long("sent") == 2, "stats count the success");
         Assert.Equal(1, stats.Long("enrolled"));
         Assert.Equal(0, stats.Long("waiting"));
         Assert.Equal(0, stats.Long("active"));

@@ -160,7 +160,7 @@ public sealed class FilterSegmentHttpTests(ApiFixture api)
             await _admin.EventuallyParticipant(flow, upgraded, p => p.Str("status") == "waiting", "the contact that changed into the filter is enrolled");
             await _admin.EventuallyParticipant(flow, newcomer, p => p.Str("status") == "waiting", "a new contact that matches is enrolled");
             await HttpKit.Stays(() => _admin.NotInFlow(flow, stillFree), TimeSpan.FromMilliseconds(500), "a contact that changed but still does not match is not enrolled");
-            var stats = await _admin.EventuallyStats(flow, s => s.Long("enrolled") == 4, "four enrolled, the member that changed within the filter once");
+            var stats = await _admin.EventuallyStats(flow, s => s.Long("enrolled") == 4 && s.GetProperty("sends").Long("sent") == 4, "four enrolled, the member that changed within the filter once");
             Assert.Equal(4, stats.GetProperty("sends").Long("sent"));
         }
         finally
