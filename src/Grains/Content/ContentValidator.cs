@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.RegularExpressions;
 using Fluid;
 using Orleans.Flows.Interpretation;
 
@@ -8,7 +10,7 @@ namespace Orleans.Flows.Content;
 /// The rules content must follow before it is saved, including that every template parses as Liquid: a
 /// template error is found when the content is saved, not when a message is sent.
 /// </summary>
-public static class ContentValidator
+public static partial class ContentValidator
 {
     public const int MaxNameLength = 200;
     public const int MaxSmsLength = 1600;
@@ -43,8 +45,24 @@ public static class ContentValidator
     }
 
     /// <summary>Checks that a text parses as a Liquid template; used for step titles and webhook bodies too.</summary>
-    public static string? TemplateError(string text) =>
-        Parser.TryParse(text, out _, out var error) ? null : "is not a valid Liquid template: " + error.Split('\n')[0];
+    /// <returns>Null, or what is wrong and where: <c>is not a valid Liquid template: … at line 3, column 10</c>.</returns>
+    public static string? TemplateError(string text) => TryParse(text, out _, out var error) ? null : error;
+
+    /// <summary>Parses a Liquid template as the validator does, so that what was accepted at save renders alike.</summary>
+    internal static bool TryParse(string text, [NotNullWhen(true)] out IFluidTemplate? template, [NotNullWhen(false)] out string? error)
+    {
+        if (Parser.TryParse(text, out var parsed, out var parseError))
+        {
+            template = parsed;
+            error = null;
+            return true;
+        }
+        template = null;
+        // Fluid says where as "(line:column)" and then quotes the source line; the position is what a person needs.
+        var first = (parseError ?? "syntax error").Split('\n')[0].TrimEnd('\r');
+        error = "is not a valid Liquid template: " + FluidPosition().Replace(first, m => $"line {m.Groups[1].Value}, column {m.Groups[2].Value}", 1);
+        return false;
+    }
 
     private static void Template(string path, string? text, bool required, int maxLength, ValidationErrors errors)
     {
@@ -56,6 +74,9 @@ public static class ContentValidator
         if (text.Length > maxLength) errors.Add(path, $"must be at most {maxLength} characters");
         else if (TemplateError(text) is { } error) errors.Add(path, error);
     }
+
+    [GeneratedRegex(@"\((\d+):(\d+)\)")]
+    private static partial Regex FluidPosition();
 
     private static bool LooksLikeAddress(string from)
     {

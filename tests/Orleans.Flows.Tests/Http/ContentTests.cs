@@ -59,6 +59,33 @@ public sealed class ContentTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task LiquidErrorOnLineThreeOfTheHtmlNamesTheLine()
+    {
+        var errors = await (await _admin.PutJson($"/v1/content/{TestIds.New("email")}",
+            """{"channel": "email", "name": "Broken", "subject": "Hi", "html": "<p>Hello</p>\n<p>there</p>\n<p>{{ contact.firstName | }}</p>"}""")).ExpectInvalid("$.html");
+        var message = errors.GetProperty("$.html")[0].GetString();
+        Assert.Contains("line 3, column", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnclosedIfAcrossLinesNamesTheLineWhereTheTemplateEnds()
+    {
+        var errors = await (await _admin.PutJson($"/v1/content/{TestIds.New("email")}",
+            """{"channel": "email", "name": "Broken", "subject": "Hi", "html": "<p>Hi</p>\n{% if contact.firstName %}\n<p>"}""")).ExpectInvalid("$.html");
+        var message = errors.GetProperty("$.html")[0].GetString();
+        Assert.Contains("line 3", message, StringComparison.Ordinal);
+        Assert.Contains("endif", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LiquidErrorInSmsTextNamesTheLine()
+    {
+        var errors = await (await _admin.PutJson($"/v1/content/{TestIds.New("sms")}",
+            """{"channel": "sms", "name": "Broken", "text": "Hi\n{% foo %}"}""")).ExpectInvalid("$.text");
+        Assert.Contains("line 2, column", errors.GetProperty("$.text")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UnknownChannelIsRejected()
     {
         await (await _admin.PutJson($"/v1/content/{TestIds.New("fax")}", """{"channel": "fax", "name": "Fax", "text": "Hi"}""")).ExpectInvalid("$.channel");
