@@ -6,12 +6,15 @@ using Orleans.Flows.Api.Auth;
 using Orleans.Flows.Api.Endpoints;
 using Orleans.Flows.Api.Hosting;
 using Orleans.Flows.Api.Http;
+using Orleans.Flows.Delivery;
 using Orleans.Flows.Flows;
 
 var builder = WebApplication.CreateBuilder(args);
 var developmentMode = Orleans.Flows.Silo.FlowsSilo.IsDevelopmentMode(builder.Configuration);
 
 builder.AddFlowsOrleans(developmentMode);
+// The API reads the tokens of tracked links; in client mode no silo of this process registers them.
+builder.Services.AddTracking(builder.Configuration, developmentMode);
 
 // Responses carry every field, null or not; flow definitions themselves are written without nulls.
 builder.Services.ConfigureHttpJsonOptions(o => FlowJson.Configure(o.SerializerOptions).DefaultIgnoreCondition = JsonIgnoreCondition.Never);
@@ -50,6 +53,7 @@ app.MapEnrollments();
 app.MapEvents();
 app.MapSegments();
 app.MapMessages();
+app.MapTracking();
 
 // Resolve the keys now, so a configuration error stops the start and the development key is announced at once.
 app.Services.GetRequiredService<ApiKeyRing>();
@@ -63,7 +67,7 @@ else
 {
     app.Logger.LogWarning(
         "Orleans.Flows runs in development mode: one process hosts the silo and the API, with in-memory grain state and reminders. " +
-        "All flows, contacts and participants are lost when this process exits. Messages are recorded by the development channel, not delivered.");
+        "All flows, contacts and participants are lost when this process exits. Messages go to the channels configured (Smtp:*, Sms:*, Push:*, Crm:*); the others are only recorded in the message log.");
 }
 
 app.Run();

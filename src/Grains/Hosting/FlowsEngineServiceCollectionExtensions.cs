@@ -27,7 +27,7 @@ public static class FlowsEngineServiceCollectionExtensions
         // Durable mode registers its own outbox and contact directory first.
         services.TryAddSingleton<IOutbox, MemoryOutbox>();
         services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.Section));
-        services.AddSingleton<MessageComposer>();
+        services.AddTracking(configuration, developmentMode);
         services.AddSingleton<OutgoingMessages>();
         services.AddSingleton<RecordingChannel>();
         HttpChannels.Register(services, configuration);
