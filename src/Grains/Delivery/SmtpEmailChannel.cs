@@ -35,8 +35,6 @@ namespace Orleans.Flows.Delivery;
 /// </remarks>
 public sealed partial class SmtpEmailChannel : IDeliveryChannel, IAsyncDisposable
 {
-    /// <summary>A connection idle longer than this is probed with NOOP before it is used again: servers close idle ones.</summary>
-    internal static readonly TimeSpan ProbeIdleAfter = TimeSpan.FromSeconds(10);
 
     private readonly SmtpOptions _options;
     private readonly ILogger<SmtpEmailChannel> _logger;
@@ -54,6 +52,12 @@ public sealed partial class SmtpEmailChannel : IDeliveryChannel, IAsyncDisposabl
             throw new ArgumentOutOfRangeException(nameof(options), _options.Connections, "Smtp:Connections must be at least 1.");
         _slots = new SemaphoreSlim(_options.Connections, _options.Connections);
     }
+
+    /// <summary>
+    /// A connection idle longer than this is probed with NOOP before it is used again, since servers close idle
+    /// connections (often after a minute or a few); a busy connection is used without one. Default 10 s.
+    /// </summary>
+    internal TimeSpan ProbeIdleAfter { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Connections opened (connected and authenticated) since the channel was made.</summary>
     internal long ConnectionsOpened => Interlocked.Read(ref _opened);
