@@ -41,6 +41,8 @@ case "$command" in
     ;;
   test)
     ensure_postgresql
+    # The SMTP tests run smtp4dev, a local tool pinned in dotnet-tools.json.
+    dotnet tool restore
     results=$(mktemp -d)
     trap 'rm -rf "$results"' EXIT
     dotnet build Orleans.Flows.sln -c Release
