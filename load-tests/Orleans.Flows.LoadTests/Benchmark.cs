@@ -161,6 +161,8 @@ public sealed class Benchmark(BenchmarkOptions options, string command, string r
             ["Orleans__GatewayPort"] = PrivatePostgres.FreePort().ToString(CultureInfo.InvariantCulture),
             ["Api__Keys__0__Key"] = ApiKey,
             ["Api__Keys__0__Role"] = "admin",
+            ["Tracking__SigningKey"] = "load-test-tracking-key-0123456789",
+            ["Tracking__BaseUrl"] = $"http://127.0.0.1:{port}",
             ["Logging__LogLevel__Default"] = "Warning",
             // appsettings.json sets the engine's own categories to Information, which logs every message of the outbox.
             ["Logging__LogLevel__Orleans.Flows"] = "Warning",

@@ -31,6 +31,10 @@ public static class FlowsEngineServiceCollectionExtensions
         services.AddSingleton<OutgoingMessages>();
         services.AddSingleton<RecordingChannel>();
         HttpChannels.Register(services, configuration);
+        services.AddOptions<SmtpOptions>().Bind(configuration.GetSection(SmtpOptions.Section));
+        // Without Smtp:Host emails go to the recording channel: the one-command run needs no mail server.
+        if (configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>() is { IsConfigured: true })
+            services.AddSingleton<IDeliveryChannel, SmtpEmailChannel>();
         services.AddHostedService<OutboxDispatcher>();
         services.TryAddSingleton<IContactDirectory, GrainContactDirectory>();
         services.AddSingleton<SegmentFilterCache>();

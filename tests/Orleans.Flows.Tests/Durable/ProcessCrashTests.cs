@@ -224,6 +224,8 @@ public sealed class ProcessCrashTests(PostgresServer postgres, ITestOutputHelper
             ["Orleans__GatewayPort"] = ApiFixture.FreePort().ToString(CultureInfo.InvariantCulture),
             ["Orleans__ClusterId"] = _clusterId,
             ["Orleans__ServiceId"] = _serviceId,
+            ["Tracking__SigningKey"] = DurableCluster.TrackingKey,
+            ["Tracking__BaseUrl"] = DurableCluster.TrackingBaseUrl,
             ["DOTNET_ENVIRONMENT"] = "Production",
         });
         _processes.Add(process);
@@ -242,6 +244,8 @@ public sealed class ProcessCrashTests(PostgresServer postgres, ITestOutputHelper
             ["Orleans__ServiceId"] = _serviceId,
             ["Api__Keys__0__Key"] = Key,
             ["Api__Keys__0__Role"] = "admin",
+            ["Tracking__SigningKey"] = DurableCluster.TrackingKey,
+            ["Tracking__BaseUrl"] = DurableCluster.TrackingBaseUrl,
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",

@@ -12,6 +12,8 @@ namespace Orleans.Flows.Tests.Infrastructure;
 public static class DurableCluster
 {
     public const string ServiceId = "flows-tests";
+    public const string TrackingKey = "durable-tests-tracking-key-0123456789";
+    public const string TrackingBaseUrl = "http://flows.test";
 
     /// <param name="settings">Configuration beside the connection string, e.g. <c>Storage:Participants</c>.</param>
     public static async Task<TestCluster> StartAsync(string connectionString, string clusterId, int silos = 2, IReadOnlyDictionary<string, string?>? settings = null)
@@ -20,7 +22,13 @@ public static class DurableCluster
         builder.Options.ClusterId = clusterId;
         builder.Options.ServiceId = ServiceId;
         builder.Options.UseTestClusterMembership = false;
-        var configuration = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["ConnectionStrings:Flows"] = connectionString };
+        var configuration = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Flows"] = connectionString,
+            ["Tracking:SigningKey"] = TrackingKey,
+            ["Tracking:BaseUrl"] = TrackingBaseUrl,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) configuration[key] = value;
         builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(configuration));
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
