@@ -21,13 +21,13 @@ public abstract class DurableClusterTest(PostgresServer postgres, string databas
     /// <summary>Configuration the silos get beside the connection string.</summary>
     protected virtual IReadOnlyDictionary<string, string?>? Settings => null;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         ConnectionString = await postgres.CreateDatabaseAsync(Database);
         Cluster = await DurableCluster.StartAsync(ConnectionString, Database, settings: Settings);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
