@@ -20,7 +20,7 @@ public sealed class PostgresOutbox : IOutbox, IAsyncDisposable
     private const string Columns = "id, channel, flow_id, step_id, contact_id, content_id, recipient, subject, payload, created_at, body, status, attempts, error, sent_at, updated_at";
 
     private readonly NpgsqlDataSource _database;
-    private readonly GroupCommit<OutboxMessage, DeliveryReceipt> _inserts;
+    private readonly GroupCommit<(OutboxMessage Message, MessageFailure? Failure), DeliveryReceipt> _inserts;
     private readonly GroupCommit<DispatchResult, bool> _outcomes;
 
     public PostgresOutbox(NpgsqlDataSource database)
@@ -32,10 +32,10 @@ public sealed class PostgresOutbox : IOutbox, IAsyncDisposable
 
     public event Action<MessageChannel>? Queued;
 
-    public async Task<DeliveryReceipt> EnqueueAsync(OutboxMessage message)
+    public async Task<DeliveryReceipt> EnqueueAsync(OutboxMessage message, MessageFailure? failure = null)
     {
-        var receipt = await _inserts.SubmitAsync(message);
-        if (!receipt.Duplicate) Queued?.Invoke(message.Channel);
+        var receipt = await _inserts.SubmitAsync((message, failure));
+        if (!receipt.Duplicate && failure is null) Queued?.Invoke(message.Channel);
         return receipt;
     }
 
@@ -158,14 +158,15 @@ public sealed class PostgresOutbox : IOutbox, IAsyncDisposable
     public static string ChannelName(MessageChannel channel) => channel.ToString().ToLowerInvariant();
 
     /// <summary>Inserts the batch's new ids; an id already there (a replayed step) answers with its first receipt.</summary>
-    private async Task<IReadOnlyList<DeliveryReceipt>> InsertAsync(IReadOnlyList<OutboxMessage> messages)
+    private async Task<IReadOnlyList<DeliveryReceipt>> InsertAsync(IReadOnlyList<(OutboxMessage Message, MessageFailure? Failure)> items)
     {
+        var messages = items.Select(i => i.Message).ToList();
         var receipts = new Dictionary<string, DeliveryReceipt>(StringComparer.Ordinal);
         await using (var insert = _database.CreateCommand("""
-            insert into flows_outbox (id, channel, flow_id, step_id, contact_id, content_id, recipient, subject, payload, status, created_at, body)
-            select m.id, m.channel, m.flow_id, m.step_id, m.contact_id, m.content_id, m.recipient, m.subject, m.payload, 'queued', m.created_at, m.body::jsonb
-            from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::text[])
-              as m(id, channel, flow_id, step_id, contact_id, content_id, recipient, subject, payload, created_at, body)
+            insert into flows_outbox (id, channel, flow_id, step_id, contact_id, content_id, recipient, subject, payload, status, created_at, body, error)
+            select m.id, m.channel, m.flow_id, m.step_id, m.contact_id, m.content_id, m.recipient, m.subject, m.payload, m.status, m.created_at, m.body::jsonb, m.error
+            from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::text[], $12::text[], $13::text[])
+              as m(id, channel, flow_id, step_id, contact_id, content_id, recipient, subject, payload, created_at, body, status, error)
             on conflict (id) do nothing
             returning id, status, recorded_at
             """))
@@ -185,6 +186,8 @@ public sealed class PostgresOutbox : IOutbox, IAsyncDisposable
                 TypedValue = [.. messages.Select(m => m.CreatedAt.UtcDateTime)],
             });
             insert.Parameters.Add(SqlArrays.Text(messages.Select(Body)));
+            insert.Parameters.Add(SqlArrays.Text(items.Select(i => i.Failure?.Status ?? MessageStatus.Queued)));
+            insert.Parameters.Add(SqlArrays.Text(items.Select(i => i.Failure?.Error)));
             await using var reader = await insert.ExecuteReaderAsync();
             while (await reader.ReadAsync())
                 receipts[reader.GetString(0)] = new DeliveryReceipt(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2));

@@ -59,12 +59,12 @@ public sealed class PostgresParticipantBulkStore(NpgsqlDataSource database, IOpt
                 returning grain_key
             ),
             messages as (
-                select * from unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::timestamptz[], $17::text[])
-                  as m(grain_key, id, channel, step_id, content_id, recipient, subject, payload, created_at, body)
+                select * from unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::timestamptz[], $17::text[], $18::text[], $19::text[])
+                  as m(grain_key, id, channel, step_id, content_id, recipient, subject, payload, created_at, body, status, error)
             ),
             sent as (
-                insert into flows_outbox (id, channel, flow_id, step_id, contact_id, content_id, recipient, subject, payload, status, created_at, body)
-                select m.id, m.channel, $7, m.step_id, split_part(m.grain_key, '/', 2), m.content_id, m.recipient, m.subject, m.payload, 'queued', m.created_at, m.body::jsonb
+                insert into flows_outbox (id, channel, flow_id, step_id, contact_id, content_id, recipient, subject, payload, status, created_at, body, error)
+                select m.id, m.channel, $7, m.step_id, split_part(m.grain_key, '/', 2), m.content_id, m.recipient, m.subject, m.payload, m.status, m.created_at, m.body::jsonb, m.error
                 from messages m join inserted i on i.grain_key = m.grain_key
                 on conflict (id) do nothing
                 returning contact_id
@@ -102,7 +102,7 @@ public sealed class PostgresParticipantBulkStore(NpgsqlDataSource database, IOpt
             TypedValue = [.. participants.Select(p => ShardedWakeUpScheduler.ShardOf(p.Grain, shards))],
         });
         command.Parameters.AddWithValue(flowId);
-        var messages = participants.SelectMany(p => p.Messages.Select(m => (Key: ParticipantKey.Format(flowId, p.State.ContactId), Message: m))).ToList();
+        var messages = participants.SelectMany(p => p.Messages.Select(m => (Key: ParticipantKey.Format(flowId, p.State.ContactId), m.Message, m.Failure))).ToList();
         command.Parameters.Add(SqlArrays.Text(messages.Select(m => m.Key)));
         command.Parameters.Add(SqlArrays.Text(messages.Select(m => m.Message.Id)));
         command.Parameters.Add(SqlArrays.Text(messages.Select(m => m.Message.Channel.ToString().ToLowerInvariant())));
@@ -117,6 +117,8 @@ public sealed class PostgresParticipantBulkStore(NpgsqlDataSource database, IOpt
             TypedValue = [.. messages.Select(m => m.Message.CreatedAt.UtcDateTime)],
         });
         command.Parameters.Add(SqlArrays.Text(messages.Select(m => PostgresOutbox.Body(m.Message))));
+        command.Parameters.Add(SqlArrays.Text(messages.Select(m => m.Failure?.Status ?? Delivery.MessageStatus.Queued)));
+        command.Parameters.Add(SqlArrays.Text(messages.Select(m => m.Failure?.Error)));
         var inserted = new List<BulkInserted>(participants.Count);
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())

@@ -48,11 +48,48 @@ public static partial class ContentValidator
     /// <returns>Null, or what is wrong and where: <c>is not a valid Liquid template: … at line 3, column 10</c>.</returns>
     public static string? TemplateError(string text) => TryParse(text, out _, out var error) ? null : error;
 
+    /// <summary>The widest range a template may loop over: Fluid builds a range's whole array before the loop.</summary>
+    public const int MaxRange = 10_000;
+
+    /// <summary>
+    /// A range <c>(a..b)</c> must have number bounds at most <see cref="MaxRange"/> apart. Fluid makes an array of
+    /// the whole range first, so a range bounded by contact data or a huge number would cost a silo its memory.
+    /// </summary>
+    private static string? RangeError(string text)
+    {
+        // Only inside tags and outputs: "(more...)" in the html is prose.
+        foreach (System.Text.RegularExpressions.Match tag in LiquidTag().Matches(text))
+        {
+            foreach (System.Text.RegularExpressions.Match range in LiquidRange().Matches(tag.Value))
+            {
+                var (from, to) = (range.Groups[1].Value, range.Groups[2].Value);
+                var line = text[..tag.Index].Count(c => c == '\n') + 1;
+                if (!long.TryParse(from, out var a) || !long.TryParse(to, out var b))
+                    return $"is not a valid Liquid template: a range's bounds must be numbers, not '{from}' and '{to}', at line {line}";
+                if (Math.Abs(b - a) >= MaxRange)
+                    return $"is not a valid Liquid template: a range may span at most {MaxRange} numbers, at line {line}";
+            }
+        }
+        return null;
+    }
+
+    [GeneratedRegex(@"\{%.*?%\}|\{\{.*?\}\}", RegexOptions.Singleline)]
+    private static partial Regex LiquidTag();
+
+    [GeneratedRegex(@"\(\s*([^()]+?)\s*\.\.\s*([^()]+?)\s*\)")]
+    private static partial Regex LiquidRange();
+
     /// <summary>Parses a Liquid template as the validator does, so that what was accepted at save renders alike.</summary>
     internal static bool TryParse(string text, [NotNullWhen(true)] out IFluidTemplate? template, [NotNullWhen(false)] out string? error)
     {
         if (Parser.TryParse(text, out var parsed, out var parseError))
         {
+            if (RangeError(text) is { } rangeError)
+            {
+                template = null;
+                error = rangeError;
+                return false;
+            }
             template = parsed;
             error = null;
             return true;

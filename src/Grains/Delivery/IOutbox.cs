@@ -7,8 +7,11 @@ namespace Orleans.Flows.Delivery;
 /// </summary>
 public interface IOutbox
 {
-    /// <summary>Records the message as <c>queued</c> unless its id is known.</summary>
-    Task<DeliveryReceipt> EnqueueAsync(OutboxMessage message);
+    /// <summary>
+    /// Records the message as <c>queued</c> unless its id is known; with <paramref name="failure"/>, as that status
+    /// (a message that could not be rendered) and never dispatched.
+    /// </summary>
+    Task<DeliveryReceipt> EnqueueAsync(OutboxMessage message, MessageFailure? failure = null);
 
     /// <summary>Erases every message of an erased contact.</summary>
     Task ForgetContactAsync(string contactId);
@@ -50,6 +53,9 @@ public static class LastSendings
     public static Participants.ParticipantSummary Overlay(Participants.ParticipantSummary row, IReadOnlyDictionary<string, MessageRecord> records) =>
         row.LastSending is { } last && records.TryGetValue(last.MessageId, out var record) ? row with { LastSending = Overlay(last, record) } : row;
 }
+
+/// <summary>Why a step's message is recorded without being sent: <c>skipped</c> or <c>failed</c>, and the reason.</summary>
+public sealed record MessageFailure(string Status, string Error);
 
 /// <param name="Attempts">Attempts including this one.</param>
 public sealed record ClaimedMessage(OutboxMessage Message, int Attempts);

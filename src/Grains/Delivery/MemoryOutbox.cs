@@ -15,7 +15,7 @@ public sealed class MemoryOutbox(TimeProvider time) : IOutbox
 
     public event Action<MessageChannel>? Queued;
 
-    public Task<DeliveryReceipt> EnqueueAsync(OutboxMessage message)
+    public Task<DeliveryReceipt> EnqueueAsync(OutboxMessage message, MessageFailure? failure = null)
     {
         DeliveryReceipt receipt;
         lock (_lock)
@@ -23,11 +23,12 @@ public sealed class MemoryOutbox(TimeProvider time) : IOutbox
             if (_messages.TryGetValue(message.Id, out var known))
                 return Task.FromResult(new DeliveryReceipt(message.Id, known.Record.Status, known.RecordedAt, Duplicate: true));
             var now = time.GetUtcNow();
-            _messages[message.Id] = new Entry(new MessageRecord { Message = message, Status = MessageStatus.Queued, UpdatedAt = now }, now, now, null);
-            _queues[message.Channel].AddLast(message.Id);
-            receipt = new DeliveryReceipt(message.Id, MessageStatus.Queued, now);
+            var status = failure?.Status ?? MessageStatus.Queued;
+            _messages[message.Id] = new Entry(new MessageRecord { Message = message, Status = status, Error = failure?.Error, UpdatedAt = now }, now, now, null);
+            if (failure is null) _queues[message.Channel].AddLast(message.Id);
+            receipt = new DeliveryReceipt(message.Id, status, now);
         }
-        Queued?.Invoke(message.Channel);
+        if (failure is null) Queued?.Invoke(message.Channel);
         return Task.FromResult(receipt);
     }
 

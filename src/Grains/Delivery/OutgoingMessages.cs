@@ -16,12 +16,23 @@ public sealed class OutgoingMessages(IGrainFactory grains, MessageComposer compo
 
     private readonly ConcurrentDictionary<string, (ContentItem? Item, DateTimeOffset FetchedAt)> _content = new(StringComparer.Ordinal);
 
-    /// <summary>The rendered message; null when its content no longer exists.</summary>
-    public async Task<OutboxMessage?> RenderAsync(OutboxMessage message, Contact contact)
+    /// <summary>
+    /// The rendered message, or the message as it came with why it cannot go: its content no longer exists
+    /// (skipped), or a template fails for this contact (failed). Either is recorded, never sent.
+    /// </summary>
+    public async Task<(OutboxMessage Message, MessageFailure? Failure)> RenderAsync(OutboxMessage message, Contact contact)
     {
         ContentItem? content = null;
-        if (message.ContentId is { } contentId && (content = await ContentAsync(contentId)) is null) return null;
-        return composer.Compose(message, contact, content);
+        if (message.ContentId is { } contentId && (content = await ContentAsync(contentId)) is null)
+            return (message, new MessageFailure(MessageStatus.Skipped, DeliveryErrors.ContentNotFound));
+        try
+        {
+            return (composer.Compose(message, contact, content), null);
+        }
+        catch (MessageCompositionException e)
+        {
+            return (message, new MessageFailure(MessageStatus.Failed, "template_error: " + e.Message));
+        }
     }
 
     private async Task<ContentItem?> ContentAsync(string contentId)

@@ -54,9 +54,9 @@ public sealed class BulkEnrollment(IParticipantBulkStore store, OutgoingMessages
         var rows = new List<BulkParticipant>(planned.Count);
         foreach (var (contactId, result) in planned)
         {
-            var messages = new List<OutboxMessage>();
+            var messages = new List<(OutboxMessage, MessageFailure?)>();
             foreach (var message in result.Actions.Select(a => OutboxMessages.For(a, flow.Id, contactId, now)).OfType<OutboxMessage>())
-                if (await outgoing.RenderAsync(message, result.Contact) is { } rendered) messages.Add(rendered);
+                messages.Add(await outgoing.RenderAsync(message, result.Contact));
             var grain = grains.GetGrain<IParticipantGrain>(ParticipantKey.Format(flow.Id, contactId)).GetGrainId();
             rows.Add(new BulkParticipant(grain, result.State with { EnrolledBy = jobId }, messages));
         }
@@ -72,6 +72,8 @@ public sealed class BulkEnrollment(IParticipantBulkStore store, OutgoingMessages
                 continue;
             }
             readModels.Record(none, rows[i].State, result.Steps);
+            var failed = rows[i].Messages.Count(m => m.Failure is { Status: MessageStatus.Failed });
+            if (failed > 0) readModels.RecordSends(flow.Id, new SendStats { Failed = failed });
         }
         return new BulkOutcome(inserted.Count, ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, skipped), [.. viaGrains], flowNotRunning);
     }

@@ -6,7 +6,8 @@ namespace Orleans.Flows.Participants;
 public sealed record BulkPage(IReadOnlyDictionary<string, ContactSnapshot> Contacts, IReadOnlySet<string> ExistingParticipants);
 
 /// <summary>A participant written by <see cref="BulkEnrollment"/>, with its first messages and its wake-up if it waits.</summary>
-public sealed record BulkParticipant(GrainId Grain, ParticipantState State, IReadOnlyList<Delivery.OutboxMessage> Messages);
+/// <param name="Messages">Rendered messages, or messages that could not be rendered with why (recorded, not sent).</param>
+public sealed record BulkParticipant(GrainId Grain, ParticipantState State, IReadOnlyList<(Delivery.OutboxMessage Message, Delivery.MessageFailure? Failure)> Messages);
 
 /// <summary>A participant <see cref="IParticipantBulkStore.InsertAsync"/> wrote, and how many of its messages were new.</summary>
 public readonly record struct BulkInserted(string ContactId, int NewMessages);

@@ -166,12 +166,10 @@ public sealed partial class ParticipantGrain(
             if (message is not null)
             {
                 // Rendered from the contact as the steps before left it.
-                if (await outgoing.RenderAsync(message, result.Contact) is not { } rendered)
-                {
-                    LogWarningContentMissing(logger, FlowId, ContactId, message.StepId, message.ContentId);
-                    continue;
-                }
-                var receipt = await outbox.EnqueueAsync(rendered);
+                var (rendered, failure) = await outgoing.RenderAsync(message, result.Contact);
+                if (failure is not null) LogWarningNotRendered(logger, FlowId, ContactId, message.StepId, message.Id, failure.Error);
+                var receipt = await outbox.EnqueueAsync(rendered, failure);
+                if (failure is { Status: MessageStatus.Failed } && !receipt.Duplicate) readModels.RecordSends(FlowId, new SendStats { Failed = 1 });
                 if (after.LastSending is { } last && last.MessageId == message.Id)
                     after = after with { LastSending = last with { Status = receipt.Status, At = receipt.At } };
             }
@@ -224,8 +222,8 @@ public sealed partial class ParticipantGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Contact {ContactId} put into flow {FlowId} by {Source}: {Outcome}")]
     private static partial void LogInformationEnrolledBy(ILogger logger, string contactId, string flowId, string source, string outcome);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Participant {FlowId}/{ContactId}: the content {ContentId} of step {StepId} no longer exists; nothing was sent")]
-    private static partial void LogWarningContentMissing(ILogger logger, string flowId, string contactId, string stepId, string? contentId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Participant {FlowId}/{ContactId}: message {MessageId} of step {StepId} cannot be rendered ({Error}); it is recorded, not sent")]
+    private static partial void LogWarningNotRendered(ILogger logger, string flowId, string contactId, string stepId, string messageId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Participant {FlowId}/{ContactId} is on version {Version} of a flow that no longer exists; its wake-up is cancelled")]
     private static partial void LogWarningFlowMissing(ILogger logger, string flowId, string contactId, int version);

@@ -273,6 +273,26 @@ public sealed class EmailDeliveryTests(DeliveryFixture fixture)
     }
 
     [Fact]
+    public async Task AnEmailWhoseTemplateFailsForTheContactIsRecordedAsFailedWithTheReasonAndNotSent()
+    {
+        // Parses, so it is saved; but renders without end.
+        var emailId = await EmailAsync("Hi {% for i in (1..1000) %}{% for j in (1..1000) %}{{ contact.firstName }}{% endfor %}{% endfor %}");
+        var (contactId, address) = await ContactAsync();
+        var flowId = await _admin.CreateFlow($$"""
+            {"name": "Broken", "trigger": {"type": "manual"}, "startStepId": "offer",
+             "steps": [{"id": "offer", "type": "sendEmail", "contentId": "{{emailId}}"}]}
+            """);
+
+        await _admin.Enroll(flowId, contactId);
+
+        var failed = await MessageOfAsync(contactId, "offer", m => m.Str("status") == "failed", "the message is recorded as failed");
+        Assert.StartsWith("template_error: subject", failed.Str("error"));
+        Assert.Equal(0, failed.GetProperty("attempts").GetInt32());
+        await _admin.EventuallyStats(flowId, s => s.GetProperty("sends").Long("failed") == 1 && s.GetProperty("sends").Long("sent") == 0, "the stats count the failure");
+        Assert.Equal(0, await CountReceivedAsync(address));
+    }
+
+    [Fact]
     public async Task TheMessageLogAnswersBadFiltersAndUnknownIdsWithProblems()
     {
         await (await _admin.GetAsync("/v1/messages?status=lost")).ExpectInvalid("status");

@@ -67,6 +67,24 @@ public sealed class ContentTests(ApiFixture api)
         Assert.Contains("line 3, column", message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{% for i in (1..100000000) %}x{% endfor %}", "at most 10000")]
+    [InlineData("{% for i in (1..contact.attributes.count) %}x{% endfor %}", "must be numbers")]
+    public async Task ARangeThatCouldExhaustASilosMemoryIsRefusedAtSaveWhileProseWithDotsIsFine(string loop, string reason)
+    {
+        var errors = await (await _admin.PutJson($"/v1/content/{TestIds.New("email")}", System.Text.Json.JsonSerializer.Serialize(new
+        {
+            channel = "email", name = "Loop", subject = "Hi", html = "<p>Hello (more...)</p>\n" + loop,
+        }))).ExpectInvalid("$.html");
+        var message = errors.GetProperty("$.html")[0].GetString();
+        Assert.Contains(reason, message, StringComparison.Ordinal);
+        Assert.Contains("line 2", message, StringComparison.Ordinal);
+
+        await (await _admin.PutJson($"/v1/content/{TestIds.New("email")}",
+            """{"channel": "email", "name": "Fine", "subject": "Hi", "html": "<p>Read on (more...)</p>{% for i in (1..3) %}{{ i }}{% endfor %}"}"""))
+            .Expect(System.Net.HttpStatusCode.OK);
+    }
+
     [Fact]
     public async Task UnclosedIfAcrossLinesNamesTheLineWhereTheTemplateEnds()
     {
