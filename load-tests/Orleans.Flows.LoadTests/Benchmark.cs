@@ -243,15 +243,12 @@ public sealed class Benchmark(BenchmarkOptions options, string command, string r
         figures.FillSeconds = fill.Seconds;
         Log($"outbox: {fill.Rows:N0} queued emails in {fill.Seconds:0.0} s; html {fill.HtmlChars:N0} and text {fill.TextChars:N0} characters each");
 
-        string? dumpFolder = null;
-        if (options.SinkDump)
-        {
-            // In memory: a dump on disk would make smtp-sink wait for the disk.
-            dumpFolder = Directory.CreateTempSubdirectory(Directory.Exists("/dev/shm") ? "/dev/shm/flows-bench-sink-" : "flows-bench-sink-").FullName;
-            var folder = dumpFolder;
-            OnExit(() => Directory.Delete(folder, recursive: true));
-        }
-        using var sink = SmtpSink.Start(dumpFolder, maxConnections: 1000);
+        // In memory: a dump on disk would make smtp-sink wait for the disk.
+        var sinkFolder = Directory.Exists("/dev/shm")
+            ? Directory.CreateDirectory(Path.Combine("/dev/shm", $"flows-bench-sink-{_stamp}-{Environment.ProcessId}")).FullName
+            : Directory.CreateTempSubdirectory("flows-bench-sink-").FullName;
+        OnExit(() => Directory.Delete(sinkFolder, recursive: true));
+        using var sink = SmtpSink.Start(sinkFolder, options.SinkDump, maxConnections: 1000);
         OnExit(sink.Stop);
         await sink.WaitListeningAsync(TimeSpan.FromSeconds(10), cancellationToken);
         figures.Sink = sink.Arguments;

@@ -181,7 +181,7 @@ public sealed class DispatchFigures
     public double? PerSecond { get; set; }
     /// <summary>From the service's start (the process) until the last sent_at: start-up included.</summary>
     public double? FromStartSeconds { get; set; }
-    /// <summary>Between the samples that first saw 10 % and 90 % of the emails sent: the steady rate, without start and tail.</summary>
+    /// <summary>Between the samples in which smtp-sink's count first reached 10 % and 90 % of the emails: the steady rate, without start and tail.</summary>
     public double? SteadyPerSecond { get; set; }
     public double? SteadySeconds { get; set; }
 
@@ -200,7 +200,7 @@ public sealed class DispatchFigures
     public DispatchCpu? SteadyCpu { get; set; }
     public DispatchCpu? WholeCpu { get; set; }
 
-    /// <summary>[seconds since the service started, emails sent, smtp-sink messages, service RSS MiB] about once a second.</summary>
+    /// <summary>[seconds since the service started, smtp-sink messages, emails with an outcome in the outbox (-1: not read that second), service RSS MiB] once a second.</summary>
     public List<double[]> Samples { get; set; } = [];
     public List<string> Problems { get; set; } = [];
     public List<string> Warnings { get; set; } = [];

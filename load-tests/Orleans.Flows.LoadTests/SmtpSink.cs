@@ -6,27 +6,26 @@ namespace Orleans.Flows.LoadTests;
 
 /// <summary>
 /// Postfix's <c>smtp-sink</c> (Debian package <c>postfix</c>; no Postfix daemon needed) on a free loopback port: it
-/// takes every message and throws it away. Started with <c>-c</c>, it prints its counters (<c>sess=… quit=… mesg=…</c>)
-/// each time a message ends, which this class follows; with a dump file (<c>-D</c>) it also appends every message to
-/// it. As root it must drop privileges (<c>-u postfix</c>), and the dump's folder then belongs to that user.
+/// takes every message and throws it away. Started with <c>-c</c>, it writes its counters (<c>sess=… quit=… mesg=…</c>,
+/// each over the last after a carriage return) whenever a message or session ends; they go to a file, read only when
+/// asked, so that following them costs the benchmark nothing per message. With a dump file (<c>-D</c>) it also appends
+/// every message to it. As root it must drop privileges (<c>-u postfix</c>), and the dump's folder then belongs to that user.
 /// </summary>
 public sealed class SmtpSink : IDisposable
 {
     public const string Binary = "/usr/sbin/smtp-sink";
 
     private readonly Process _process;
-    private readonly Task _reading;
-    private long _messages;
-    private long _sessions;
+    private readonly string _counters;
     private int _stopped;
 
-    private SmtpSink(Process process, int port, string? dumpFile, string arguments)
+    private SmtpSink(Process process, int port, string counters, string? dumpFile, string arguments)
     {
         _process = process;
+        _counters = counters;
         Port = port;
         DumpFile = dumpFile;
         Arguments = arguments;
-        _reading = Task.Run(ReadCountersAsync);
     }
 
     public int Port { get; }
@@ -40,38 +39,38 @@ public sealed class SmtpSink : IDisposable
     public string Arguments { get; }
 
     /// <summary>Messages received so far (a message counts when its final "." arrived).</summary>
-    public long Messages => Interlocked.Read(ref _messages);
+    public long Messages => Counter("mesg");
 
     /// <summary>SMTP sessions ended so far.</summary>
-    public long Sessions => Interlocked.Read(ref _sessions);
+    public long Sessions => Counter("sess");
 
-    public static SmtpSink Start(string? dumpFolder, int maxConnections)
+    /// <param name="folder">Where its counters go (and, with <paramref name="dump"/>, every message).</param>
+    public static SmtpSink Start(string folder, bool dump, int maxConnections)
     {
         if (!File.Exists(Binary))
             throw new BenchmarkException($"{Binary} not found: install the Debian package 'postfix' (./load-tests/run.sh --emails N does it when it can).");
         var port = PrivatePostgres.FreePort();
-        var start = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("-c");
-        string? dump = null;
-        if (dumpFolder is not null)
+        var arguments = new List<string> { "-c" };
+        string? dumpFile = null;
+        if (dump)
         {
-            dump = Path.Combine(dumpFolder, "messages.dump");
-            start.ArgumentList.Add("-D");
-            start.ArgumentList.Add(dump);
+            dumpFile = Path.Combine(folder, "messages.dump");
+            arguments.AddRange(["-D", dumpFile]);
         }
         if (Environment.UserName == "root")
         {
             // smtp-sink refuses to run as root: it switches to this user once the socket is open (-u).
-            start.ArgumentList.Add("-u");
-            start.ArgumentList.Add("postfix");
-            if (dumpFolder is not null) ChangeOwner(dumpFolder, "postfix");
+            arguments.AddRange(["-u", "postfix"]);
+            if (dump) ChangeOwner(folder, "postfix");
         }
-        start.ArgumentList.Add("-m");
-        start.ArgumentList.Add(maxConnections.ToString(CultureInfo.InvariantCulture));
-        start.ArgumentList.Add($"127.0.0.1:{port}");
-        start.ArgumentList.Add("1000");
+        arguments.AddRange(["-m", maxConnections.ToString(CultureInfo.InvariantCulture), $"127.0.0.1:{port}", "1000"]);
+        var counters = Path.Combine(folder, "counters");
+        // The shell opens the counters file as standard output and becomes smtp-sink (exec: the same process id).
+        var start = new ProcessStartInfo("/bin/sh") { RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "-c", "exec \"$0\" \"$@\" > \"$SINK_COUNTERS\"", Binary }.Concat(arguments)) start.ArgumentList.Add(a);
+        start.Environment["SINK_COUNTERS"] = counters;
         var process = Process.Start(start) ?? throw new BenchmarkException($"{Binary} did not start");
-        return new SmtpSink(process, port, dump, "smtp-sink " + string.Join(' ', start.ArgumentList));
+        return new SmtpSink(process, port, counters, dumpFile, "smtp-sink " + string.Join(' ', arguments));
     }
 
     /// <summary>Waits until the sink accepts connections.</summary>
@@ -95,7 +94,7 @@ public sealed class SmtpSink : IDisposable
         }
     }
 
-    /// <summary>Stops the sink (it has no orderly shutdown: SIGTERM) and waits for its last counters.</summary>
+    /// <summary>Stops the sink (it has no orderly shutdown) and waits until it has gone; its counters stay readable.</summary>
     public void Stop()
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
@@ -103,15 +102,10 @@ public sealed class SmtpSink : IDisposable
         {
             if (!_process.HasExited) _process.Kill();
             _process.WaitForExit(10_000);
-            _reading.Wait(TimeSpan.FromSeconds(5));
         }
         catch (InvalidOperationException)
         {
             // It has exited meanwhile.
-        }
-        catch (AggregateException)
-        {
-            // The counters' stream broke: the last counts read stand.
         }
     }
 
@@ -121,45 +115,37 @@ public sealed class SmtpSink : IDisposable
         _process.Dispose();
     }
 
-    /// <summary>Follows <c>sess=N quit=N mesg=N</c>, each written over the last after a carriage return.</summary>
-    private async Task ReadCountersAsync()
+    /// <summary>A counter of the last complete line in the counters file (0 before the first).</summary>
+    private long Counter(string name)
     {
-        var reader = _process.StandardOutput;
-        var line = new StringBuilder();
-        var buffer = new char[4096];
-        int read;
-        while ((read = await reader.ReadAsync(buffer, CancellationToken.None)) > 0)
+        byte[] tail;
+        try
         {
-            for (var i = 0; i < read; i++)
+            using var file = new FileStream(_counters, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            var length = (int)Math.Min(file.Length, 256);
+            file.Seek(-length, SeekOrigin.End);
+            tail = new byte[length];
+            file.ReadExactly(tail);
+        }
+        catch (FileNotFoundException)
+        {
+            return 0;
+        }
+        // "sess=N quit=N mesg=N\r", written whole each time: the last line that ends in \r is complete.
+        var lines = Encoding.ASCII.GetString(tail).Split('\r');
+        for (var i = lines.Length - 2; i >= 0; i--)
+        {
+            foreach (var field in lines[i].Split(' ', StringSplitOptions.RemoveEmptyEntries))
             {
-                var c = buffer[i];
-                if (c is '\r' or '\n')
-                {
-                    Parse(line);
-                    line.Clear();
-                }
-                else
-                {
-                    line.Append(c);
-                }
+                var equals = field.IndexOf('=');
+                // "mesg" in Postfix 3.7, "msg" in some older versions.
+                var key = field[..Math.Max(equals, 0)];
+                if (equals > 0 && (key == name || (name == "mesg" && key == "msg")) &&
+                    long.TryParse(field.AsSpan(equals + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+                    return value;
             }
         }
-        Parse(line);
-    }
-
-    private void Parse(StringBuilder line)
-    {
-        foreach (var field in line.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var equals = field.IndexOf('=');
-            if (equals < 0 || !long.TryParse(field.AsSpan(equals + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var value)) continue;
-            switch (field[..equals])
-            {
-                // "mesg" in Postfix 3.7; "msg" in some older versions.
-                case "mesg" or "msg": Interlocked.Exchange(ref _messages, value); break;
-                case "sess": Interlocked.Exchange(ref _sessions, value); break;
-            }
-        }
+        return 0;
     }
 
     private static void ChangeOwner(string path, string user)
