@@ -79,32 +79,43 @@ public sealed partial class OutboxDispatcher : BackgroundService
         var rate = _options.RateFor(channel);
         using var slots = new SemaphoreSlim(Math.Max(1, _options.Parallelism));
         LogInformationStarted(_logger, channel, sender.GetType().Name, rate?.ToString("0.##") ?? "unlimited");
+        // The next batch, claimed while the one before goes out.
+        Task<IReadOnlyList<ClaimedMessage>>? ahead = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 var wanted = Math.Max(1, _options.BatchSize);
-                if (rate is { } perSecond)
+                IReadOnlyList<ClaimedMessage> claimed;
+                if (ahead is not null)
                 {
-                    var grant = await _grains.GetGrain<IDeliveryRateGrain>(channel.ToString()).AcquireAsync(wanted, perSecond);
-                    if (grant.Granted == 0)
-                    {
-                        await Task.Delay(grant.RetryAfter < TimeSpan.FromMilliseconds(5) ? TimeSpan.FromMilliseconds(5) : grant.RetryAfter, _time, stoppingToken);
-                        continue;
-                    }
-                    wanted = grant.Granted;
+                    var pending = ahead;
+                    ahead = null;
+                    claimed = await pending;
                 }
-                var claimed = await _outbox.ClaimAsync(channel, wanted, _options.Lease);
+                else
+                {
+                    if (rate is { } perSecond)
+                    {
+                        var grant = await _grains.GetGrain<IDeliveryRateGrain>(channel.ToString()).AcquireAsync(wanted, perSecond);
+                        if (grant.Granted == 0)
+                        {
+                            await Task.Delay(grant.RetryAfter < TimeSpan.FromMilliseconds(5) ? TimeSpan.FromMilliseconds(5) : grant.RetryAfter, _time, stoppingToken);
+                            continue;
+                        }
+                        wanted = grant.Granted;
+                    }
+                    claimed = await _outbox.ClaimAsync(channel, wanted, _options.Lease);
+                }
                 if (claimed.Count == 0)
                 {
                     await _queued[channel].WaitAsync(_options.PollInterval, stoppingToken);
                     continue;
                 }
-                foreach (var message in claimed)
-                {
-                    await slots.WaitAsync(stoppingToken);
-                    _ = DispatchAsync(sender, message, slots);
-                }
+                // A full batch: more are probably due. Without a rate to keep, the next batch is claimed while this
+                // one goes out, so that the sends do not stop for every claim's round trip.
+                if (rate is null && claimed.Count >= wanted) ahead = _outbox.ClaimAsync(channel, wanted, _options.Lease);
+                await HandOutAsync(sender, claimed, slots);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -117,8 +128,34 @@ public sealed partial class OutboxDispatcher : BackgroundService
                 try { await Task.Delay(_options.PollInterval, _time, stoppingToken); } catch (OperationCanceledException) { break; }
             }
         }
+        if (ahead is not null)
+        {
+            // Claimed for this silo as it stopped: sent now rather than left to their lease, which for email ends in
+            // failed with unknown_outcome, never sent.
+            try
+            {
+                await HandOutAsync(sender, await ahead, slots);
+            }
+            catch (Exception e)
+            {
+                LogWarningLoopFailed(_logger, e, channel);
+            }
+        }
         // Let the sends under way finish and record their outcome before the silo stops.
         for (var i = 0; i < Math.Max(1, _options.Parallelism); i++) await slots.WaitAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Starts the sends of claimed messages, at most <see cref="DeliveryOptions.Parallelism"/> at once. Not cancelled
+    /// when the silo stops: what this silo claimed goes out, or the claims would run out unsent.
+    /// </summary>
+    private async Task HandOutAsync(IDeliveryChannel sender, IReadOnlyList<ClaimedMessage> claimed, SemaphoreSlim slots)
+    {
+        foreach (var message in claimed)
+        {
+            await slots.WaitAsync(CancellationToken.None);
+            _ = DispatchAsync(sender, message, slots);
+        }
     }
 
     private async Task DispatchAsync(IDeliveryChannel sender, ClaimedMessage claimed, SemaphoreSlim slots)
