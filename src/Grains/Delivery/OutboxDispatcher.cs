@@ -196,7 +196,7 @@ public sealed partial class OutboxDispatcher : BackgroundService
             case SendResult.Sent:
                 result = new DispatchResult(message.Id, MessageStatus.Sent, null, now);
                 _readModels.RecordSends(message.FlowId, new SendStats { Sent = 1 });
-                LogInformationSent(_logger, message.Channel, message.Id, message.FlowId, message.StepId, message.ContactId, attempts);
+                LogDebugSent(_logger, message.Channel, message.Id, message.FlowId, message.StepId, message.ContactId, attempts);
                 break;
             case SendResult.Transient when attempts < _options.MaxAttempts:
                 var next = now + DeliveryOptions.Backoff(attempts);
@@ -216,9 +216,10 @@ public sealed partial class OutboxDispatcher : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "Dispatcher for {Channel} messages started: {Sender}, rate {Rate} a second across the cluster")]
     private static partial void LogInformationStarted(ILogger logger, MessageChannel channel, string sender, string rate);
 
-    // Addresses are never logged: the message id leads to them.
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sent {Channel} message {MessageId} of flow {FlowId} step {StepId} to contact {ContactId} (attempt {Attempts})")]
-    private static partial void LogInformationSent(ILogger logger, MessageChannel channel, string messageId, string flowId, string stepId, string contactId, int attempts);
+    // Addresses are never logged: the message id leads to them. Debug: the message log (IOutbox) already records
+    // every send, and a line per message at Information costs the service a good part of its sends a second.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Sent {Channel} message {MessageId} of flow {FlowId} step {StepId} to contact {ContactId} (attempt {Attempts})")]
+    private static partial void LogDebugSent(ILogger logger, MessageChannel channel, string messageId, string flowId, string stepId, string contactId, int attempts);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Channel} message {MessageId} not sent on attempt {Attempts} ({Error}); it goes again at {NextAttemptAt:o}")]
     private static partial void LogWarningRetryLater(ILogger logger, MessageChannel channel, string messageId, int attempts, string? error, DateTimeOffset nextAttemptAt);
