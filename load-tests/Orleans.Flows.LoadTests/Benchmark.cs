@@ -15,6 +15,7 @@ namespace Orleans.Flows.LoadTests;
 public sealed class Benchmark(BenchmarkOptions options, string command, string root)
 {
     private const string ApiKey = "bench-admin-key";
+    private const string TrackingKey = "load-test-tracking-key-0123456789";
 
     /// <summary>The slowest rates the timeouts allow: the engine is expected to be far faster, the plain provider is not.</summary>
     private const double MainFloorPerSecond = 300;
@@ -64,18 +65,27 @@ public sealed class Benchmark(BenchmarkOptions options, string command, string r
             Log($"PostgreSQL {result.Postgres["server_version"]} on port {postgres.Port} in {postgres.DataFolder} ({result.Machine.DataFileSystem}): " +
                 string.Join(", ", result.Postgres.Where(s => s.Key != "server_version").Select(s => $"{s.Key}={s.Value}")));
 
-            result.Main = new ModeResult();
-            await RunModeAsync(postgres, apiDll, siloDll, work, result.Main,
-                new ModeSetup("main", options.Participants, options.MainDue, options.Events, options.EventContactCount, options.MainEnvironment, MainFloorPerSecond), cancellationToken);
-            if (options.Baseline)
+            if (options.Emails > 0)
             {
-                result.Baseline = new ModeResult();
-                var settings = new Dictionary<string, string>(BaselineSettings);
-                foreach (var (key, value) in options.BaselineEnvironment) settings[key] = value;
-                await RunModeAsync(postgres, apiDll, siloDll, work, result.Baseline,
-                    new ModeSetup("baseline", options.BaselineParticipants, options.BaselineDueCount, options.BaselineEventCount, options.EventContactCount, settings, BaselineFloorPerSecond), cancellationToken);
+                result.Dispatch = new DispatchFigures { Emails = options.Emails };
+                await RunDispatchAsync(postgres, apiDll, siloDll, result.Dispatch, cancellationToken);
             }
-            var problems = new[] { result.Main, result.Baseline }.OfType<ModeResult>().SelectMany(m => m.Problems.Select(p => $"{m.Mode}: {p}")).ToList();
+            else
+            {
+                result.Main = new ModeResult();
+                await RunModeAsync(postgres, apiDll, siloDll, work, result.Main,
+                    new ModeSetup("main", options.Participants, options.MainDue, options.Events, options.EventContactCount, options.MainEnvironment, MainFloorPerSecond), cancellationToken);
+                if (options.Baseline)
+                {
+                    result.Baseline = new ModeResult();
+                    var settings = new Dictionary<string, string>(BaselineSettings);
+                    foreach (var (key, value) in options.BaselineEnvironment) settings[key] = value;
+                    await RunModeAsync(postgres, apiDll, siloDll, work, result.Baseline,
+                        new ModeSetup("baseline", options.BaselineParticipants, options.BaselineDueCount, options.BaselineEventCount, options.EventContactCount, settings, BaselineFloorPerSecond), cancellationToken);
+                }
+            }
+            var problems = new[] { result.Main, result.Baseline }.OfType<ModeResult>().SelectMany(m => m.Problems.Select(p => $"{m.Mode}: {p}"))
+                .Concat(result.Dispatch?.Problems.Select(p => $"dispatch: {p}") ?? []).ToList();
             result.Status = problems.Count == 0 ? "ok" : "failed";
             if (problems.Count > 0)
             {
@@ -107,7 +117,7 @@ public sealed class Benchmark(BenchmarkOptions options, string command, string r
         Log($"wrote {jsonPath}");
         if (Complete(result) && options.Report) Log($"rewrote {await WriteReportAsync(result, jsonPath, root)}");
         Console.WriteLine();
-        Console.WriteLine(ResultsReport.Table(result));
+        Console.WriteLine(result.Dispatch is null ? ResultsReport.Table(result) : ResultsReport.DispatchTable(result));
         return status;
     }
 
@@ -126,13 +136,17 @@ public sealed class Benchmark(BenchmarkOptions options, string command, string r
 
     /// <summary>Every phase ran: the figures are whole, whether or not the checks held.</summary>
     private static bool Complete(BenchmarkResult result) =>
-        result.Status == "ok" || (result.Status == "failed" && result.Main?.Outbox is not null && (result.Options?.Baseline != true || result.Baseline?.Outbox is not null));
+        result.Status == "ok" || (result.Status == "failed" && (result.Dispatch is { } dispatch
+            ? dispatch.Outcome.Length > 0 && dispatch.SinkSessions + dispatch.SinkMessages > 0
+            : result.Main?.Outbox is not null && (result.Options?.Baseline != true || result.Baseline?.Outbox is not null)));
 
     private static async Task<string> WriteReportAsync(BenchmarkResult result, string jsonPath, string root)
     {
         var markdown = Path.Combine(root, "load-tests", "RESULTS.md");
         var previous = File.Exists(markdown) ? await File.ReadAllTextAsync(markdown, CancellationToken.None) : "";
-        await File.WriteAllTextAsync(markdown, ResultsReport.Markdown(result, Path.GetRelativePath(Path.Combine(root, "load-tests"), jsonPath), previous), CancellationToken.None);
+        var relative = Path.GetRelativePath(Path.Combine(root, "load-tests"), jsonPath);
+        var text = result.Dispatch is null ? ResultsReport.Markdown(result, relative, previous) : ResultsReport.WithDispatch(result, relative, previous);
+        await File.WriteAllTextAsync(markdown, text, CancellationToken.None);
         return markdown;
     }
 
@@ -153,20 +167,7 @@ public sealed class Benchmark(BenchmarkOptions options, string command, string r
             Path.Combine(LogsFolder, $"{_stamp}-{setup.Name}-migrate.log"), TimeSpan.FromMinutes(2), cancellationToken, "migrate");
 
         var port = PrivatePostgres.FreePort();
-        var environment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Flows"] = serviceConnection,
-            ["Urls"] = $"http://127.0.0.1:{port}",
-            ["Orleans__SiloPort"] = PrivatePostgres.FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Orleans__GatewayPort"] = PrivatePostgres.FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Api__Keys__0__Key"] = ApiKey,
-            ["Api__Keys__0__Role"] = "admin",
-            ["Tracking__SigningKey"] = "load-test-tracking-key-0123456789",
-            ["Tracking__BaseUrl"] = $"http://127.0.0.1:{port}",
-            ["Logging__LogLevel__Default"] = "Warning",
-            // appsettings.json sets the engine's own categories to Information, which logs every message of the outbox.
-            ["Logging__LogLevel__Orleans.Flows"] = "Warning",
-        };
+        var environment = ServiceEnvironment(serviceConnection, port);
         foreach (var (key, value) in setup.Settings) environment[key] = value;
         result.ServiceLog = Path.Combine(LogsFolder, $"{_stamp}-{setup.Name}-service.log");
         await using var service = ServiceProcess.Start($"{setup.Name} service", apiDll, environment, result.ServiceLog);
@@ -198,6 +199,94 @@ public sealed class Benchmark(BenchmarkOptions options, string command, string r
             Log($"{setup.Name} service stopped; peak RSS (VmHWM) {result.Memory.PeakHwmMiB:N0} MiB during '{result.Memory.PeakPhase}'");
         }
         // The next mode gets the server to itself.
+        await postgres.DropDatabaseAsync(database, cancellationToken);
+    }
+
+    /// <summary>What every service of the benchmark gets: its database, its ports, an admin key, tracking, log level Warning.</summary>
+    private static Dictionary<string, string> ServiceEnvironment(string serviceConnection, int port) => new()
+    {
+        ["ConnectionStrings__Flows"] = serviceConnection,
+        ["Urls"] = $"http://127.0.0.1:{port}",
+        ["Orleans__SiloPort"] = PrivatePostgres.FreePort().ToString(CultureInfo.InvariantCulture),
+        ["Orleans__GatewayPort"] = PrivatePostgres.FreePort().ToString(CultureInfo.InvariantCulture),
+        ["Api__Keys__0__Key"] = ApiKey,
+        ["Api__Keys__0__Role"] = "admin",
+        ["Tracking__SigningKey"] = TrackingKey,
+        ["Tracking__BaseUrl"] = $"http://127.0.0.1:{port}",
+        ["Logging__LogLevel__Default"] = "Warning",
+        // appsettings.json sets the engine's own categories to Information, which logs every message of the outbox.
+        ["Logging__LogLevel__Orleans.Flows"] = "Warning",
+    };
+
+    /// <summary>
+    /// The email dispatch benchmark: a database of its own with N queued emails written before the service starts,
+    /// smtp-sink on a free port, and the service (durable cohost mode, the engine's defaults unless --email-env says
+    /// otherwise) sending them; see <see cref="EmailDispatchRun"/>.
+    /// </summary>
+    private async Task RunDispatchAsync(PrivatePostgres postgres, string apiDll, string siloDll, DispatchFigures figures, CancellationToken cancellationToken)
+    {
+        const string Name = "dispatch";
+        var database = "flows_" + Name;
+        Log($"==== {Name}: {options.Emails:N0} emails to smtp-sink" +
+            (options.EmailEnvironment.Count > 0 ? "; " + string.Join(" ", options.EmailEnvironment.Select(s => $"{s.Key}={s.Value}")) : "; the engine's defaults"));
+        await postgres.CreateDatabaseAsync(database, cancellationToken);
+        var connectionString = postgres.ConnectionString(database, pool: 10);
+        var serviceConnection = $"Host=127.0.0.1;Port={postgres.Port};Database={database};Username=flows";
+        await ServiceProcess.RunToEndAsync($"{Name} migrate", siloDll, new Dictionary<string, string> { ["ConnectionStrings__Flows"] = serviceConnection },
+            Path.Combine(LogsFolder, $"{_stamp}-{Name}-migrate.log"), TimeSpan.FromMinutes(2), cancellationToken, "migrate");
+
+        var port = PrivatePostgres.FreePort();
+        Log($"outbox: rendering {options.Emails:N0} emails with the engine's composer and writing them as queued (COPY)");
+        var fill = await EmailOutboxFill.WriteAsync(connectionString, options.Emails, $"http://127.0.0.1:{port}", TrackingKey, line => Log($"{Name}: {line}"), cancellationToken);
+        figures.HtmlChars = fill.HtmlChars;
+        figures.TextChars = fill.TextChars;
+        figures.FillSeconds = fill.Seconds;
+        Log($"outbox: {fill.Rows:N0} queued emails in {fill.Seconds:0.0} s; html {fill.HtmlChars:N0} and text {fill.TextChars:N0} characters each");
+
+        // In memory: a dump on disk would make smtp-sink wait for the disk.
+        var sinkFolder = Directory.Exists("/dev/shm")
+            ? Directory.CreateDirectory(Path.Combine("/dev/shm", $"flows-bench-sink-{_stamp}-{Environment.ProcessId}")).FullName
+            : Directory.CreateTempSubdirectory("flows-bench-sink-").FullName;
+        OnExit(() => Directory.Delete(sinkFolder, recursive: true));
+        using var sink = SmtpSink.Start(sinkFolder, options.SinkDump, maxConnections: 1000);
+        OnExit(sink.Stop);
+        await sink.WaitListeningAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        figures.Sink = sink.Arguments;
+        Log($"{sink.Arguments} (pid {sink.Id})");
+
+        var environment = ServiceEnvironment(serviceConnection, port);
+        environment["Smtp__Host"] = "127.0.0.1";
+        environment["Smtp__Port"] = sink.Port.ToString(CultureInfo.InvariantCulture);
+        environment["Smtp__From"] = "Orleans.Flows bench <bench@example.com>";
+        foreach (var (key, value) in options.EmailEnvironment) environment[key] = value;
+        figures.Settings = new Dictionary<string, string>(options.EmailEnvironment);
+        figures.Effective = new Dictionary<string, string>
+        {
+            ["Delivery:BatchSize"] = environment.GetValueOrDefault("Delivery__BatchSize") ?? new Orleans.Flows.Delivery.DeliveryOptions().BatchSize.ToString(CultureInfo.InvariantCulture),
+            ["Delivery:Parallelism"] = environment.GetValueOrDefault("Delivery__Parallelism") ?? new Orleans.Flows.Delivery.DeliveryOptions().Parallelism.ToString(CultureInfo.InvariantCulture),
+            ["Smtp:Connections"] = environment.GetValueOrDefault("Smtp__Connections") ?? new Orleans.Flows.Delivery.SmtpOptions().Connections.ToString(CultureInfo.InvariantCulture),
+        };
+        figures.ServiceLog = Path.Combine(LogsFolder, $"{_stamp}-{Name}-service.log");
+        var startedAt = DateTimeOffset.UtcNow;
+        await using var service = ServiceProcess.Start($"{Name} service", apiDll, environment, figures.ServiceLog);
+        OnExit(service.Kill);
+        var monitor = new ProcessMonitor(service.Id, postgres.PostmasterPid(), _clock) { Phase = "dispatch" };
+        var cpuAtStart = monitor.Cpu();
+        Log($"{Name} service: pid {service.Id}, log {service.LogPath}; it sends from its start: watching the outbox");
+        var run = new EmailDispatchRun(options, figures, connectionString, service, sink, monitor, _clock, line => Log($"{Name}: {line}"));
+        try
+        {
+            await run.RunAsync(startedAt, cpuAtStart, cancellationToken);
+        }
+        finally
+        {
+            await monitor.DisposeAsync();
+            await service.StopAsync(TimeSpan.FromSeconds(30));
+            // The service has closed its connections (QUIT): smtp-sink's counters are final.
+            await Task.Delay(TimeSpan.FromMilliseconds(500), CancellationToken.None);
+            sink.Stop();
+        }
+        await run.CheckAsync(cancellationToken);
         await postgres.DropDatabaseAsync(database, cancellationToken);
     }
 

@@ -30,6 +30,13 @@ public sealed record BenchmarkOptions
                                     Storage__Participants=adoNet and WakeUps__Scheduler=reminders)
           --static-segments         static segments (contactIds) instead of filter segments: for a build without filter segments
           --enroll-with job|participants  the enrollment job (default) or POST /v1/flows/{id}/participants: for a build without jobs
+          --emails N                instead of the runs above: the email dispatch benchmark. N queued emails are
+                                    written into flows_outbox, then the service sends them to Postfix's smtp-sink
+                                    (off unless given)
+          --email-env KEY=VALUE     extra setting of the dispatch service (repeatable), e.g. Smtp__Connections=16,
+                                    Delivery__Parallelism=128, Delivery__BatchSize=500
+          --sink-dump               smtp-sink also writes every message to a file in /dev/shm, and the benchmark checks
+                                    that each Message-ID arrived once (costs smtp-sink CPU: off by default)
           --no-report               write the JSON only, leave RESULTS.md as it is
           --report-from FILE        only rewrite RESULTS.md from the JSON of an earlier run (alone)
         """;
@@ -55,6 +62,10 @@ public sealed record BenchmarkOptions
     public bool StaticSegments { get; init; }
     public EnrollMethod EnrollWith { get; init; } = EnrollMethod.Job;
     public bool Report { get; init; } = true;
+    /// <summary>Emails of the dispatch benchmark; 0 runs the participant benchmark instead.</summary>
+    public int Emails { get; init; }
+    public IReadOnlyDictionary<string, string> EmailEnvironment { get; init; } = new Dictionary<string, string>();
+    public bool SinkDump { get; init; }
 
     public int MainDue => Due >= 0 ? Due : Participants / 2;
     public int BaselineDueCount => BaselineDue >= 0 ? BaselineDue : Math.Min(MainDue, BaselineParticipants);
@@ -71,6 +82,7 @@ public sealed record BenchmarkOptions
         var o = new BenchmarkOptions();
         var main = new Dictionary<string, string>();
         var baseline = new Dictionary<string, string>();
+        var email = new Dictionary<string, string>();
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -108,10 +120,14 @@ public sealed record BenchmarkOptions
                     },
                 },
                 "--no-report" => o with { Report = false },
+                "--emails" => o with { Emails = Count() },
+                "--email-env" => Add(o, email, Value(), arg),
+                "--sink-dump" => o with { SinkDump = true },
                 _ => throw new ArgumentException($"unknown option '{arg}'"),
             };
         }
-        o = o with { MainEnvironment = main, BaselineEnvironment = baseline };
+        o = o with { MainEnvironment = main, BaselineEnvironment = baseline, EmailEnvironment = email };
+        if (args.Contains("--emails") && o.Emails < 1) throw new ArgumentException("--emails must be at least 1");
         if (o.Participants < 1) throw new ArgumentException("--participants must be at least 1");
         if (o.MainDue < 1 || o.MainDue > o.Participants) throw new ArgumentException("--due must be 1 to --participants");
         if (o.Baseline && (o.BaselineParticipants < 1 || o.BaselineDueCount < 1 || o.BaselineDueCount > o.BaselineParticipants))

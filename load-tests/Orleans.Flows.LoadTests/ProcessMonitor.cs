@@ -108,6 +108,9 @@ public sealed class ProcessMonitor : IAsyncDisposable
         return total;
     }
 
+    /// <summary>CPU seconds process <paramref name="pid"/> has used (0 when it is gone).</summary>
+    public static double ProcessSeconds(int pid) => ProcessSeconds(pid, withChildren: false);
+
     private static double ProcessSeconds(int pid, bool withChildren) =>
         Stat(pid) is { } stat ? stat.Seconds + (withChildren ? stat.ChildSeconds : 0) : 0;
 

@@ -17,6 +17,8 @@ public sealed class BenchmarkResult
     public BenchmarkOptions? Options { get; set; }
     public ModeResult? Main { get; set; }
     public ModeResult? Baseline { get; set; }
+    /// <summary>The email dispatch benchmark (<c>--emails N</c>), which runs instead of the two modes above.</summary>
+    public DispatchFigures? Dispatch { get; set; }
 }
 
 public sealed class MachineInfo
@@ -145,4 +147,72 @@ public sealed class PhaseFigures
     public double HarnessCores { get; set; }
     /// <summary>All busy cores of the machine; what is beyond the three above is someone else's.</summary>
     public double MachineBusyCores { get; set; }
+}
+
+/// <summary>The email dispatch benchmark: N queued emails in the outbox sent to smtp-sink by the service's dispatchers.</summary>
+public sealed class DispatchFigures
+{
+    public int Emails { get; set; }
+    /// <summary>The settings the service got beyond the benchmark's own (--email-env).</summary>
+    public Dictionary<string, string> Settings { get; set; } = [];
+    /// <summary>Delivery:BatchSize, Delivery:Parallelism, Smtp:Connections as the service ran: set, or the engine's defaults.</summary>
+    public Dictionary<string, string> Effective { get; set; } = [];
+    public string? ServiceLog { get; set; }
+    public string? Sink { get; set; }
+    /// <summary>Characters of a rendered email's html and text part (the average), and how long the fill took.</summary>
+    public int HtmlChars { get; set; }
+    public int TextChars { get; set; }
+    public double FillSeconds { get; set; }
+
+    /// <summary>Rows of flows_outbox by status when the benchmark stopped watching.</summary>
+    public long Sent { get; set; }
+    public long Failed { get; set; }
+    public long Queued { get; set; }
+    /// <summary>The most frequent errors of rows not sent, with their counts.</summary>
+    public Dictionary<string, long> Errors { get; set; } = [];
+    /// <summary>Rows claimed more than once (attempts above 1): a retry, or a claim that ran out.</summary>
+    public long ClaimedMoreThanOnce { get; set; }
+    /// <summary>"all sent", or why the benchmark stopped watching.</summary>
+    public string Outcome { get; set; } = "";
+
+    /// <summary>From the first sent_at to the last.</summary>
+    public double? SendSeconds { get; set; }
+    /// <summary>Sent ÷ <see cref="SendSeconds"/>: the figure.</summary>
+    public double? PerSecond { get; set; }
+    /// <summary>From the service's start (the process) until the last sent_at: start-up included.</summary>
+    public double? FromStartSeconds { get; set; }
+    /// <summary>Between the samples in which smtp-sink's count first reached 10 % and 90 % of the emails: the steady rate, without start and tail.</summary>
+    public double? SteadyPerSecond { get; set; }
+    public double? SteadySeconds { get; set; }
+
+    /// <summary>Messages smtp-sink received (its <c>-c</c> counter) and the SMTP sessions it saw end.</summary>
+    public long SinkMessages { get; set; }
+    public long SinkSessions { get; set; }
+    /// <summary>With --sink-dump: Message-ID headers found in what smtp-sink received, and how many distinct.</summary>
+    public long? MessageIds { get; set; }
+    public long? DistinctMessageIds { get; set; }
+    public long? DumpBytes { get; set; }
+
+    public double? PeakHwmMiB { get; set; }
+    public double? RssAtEndMiB { get; set; }
+
+    /// <summary>Cores used while 10 % to 90 % were sent, and over the whole dispatch (service start to the last send).</summary>
+    public DispatchCpu? SteadyCpu { get; set; }
+    public DispatchCpu? WholeCpu { get; set; }
+
+    /// <summary>[seconds since the service started, smtp-sink messages, emails with an outcome in the outbox (-1: not read that second), service RSS MiB] once a second.</summary>
+    public List<double[]> Samples { get; set; } = [];
+    public List<string> Problems { get; set; } = [];
+    public List<string> Warnings { get; set; } = [];
+}
+
+/// <summary>Cores (CPU seconds a second) of each process over a stretch of the dispatch.</summary>
+public sealed class DispatchCpu
+{
+    public double Seconds { get; set; }
+    public double Service { get; set; }
+    public double Postgres { get; set; }
+    public double Sink { get; set; }
+    public double Harness { get; set; }
+    public double Machine { get; set; }
 }

@@ -13,6 +13,15 @@ public static class ResultsReport
     public const string NotesStart = "<!-- notes: kept when the benchmark rewrites this file -->";
     public const string NotesEnd = "<!-- /notes -->";
 
+    /// <summary>The email dispatch section: rewritten by a run with --emails, carried over as it is by the other runs.</summary>
+    public const string DispatchStart = "<!-- email-dispatch: written by run.sh --emails N, kept by the other runs -->";
+    public const string DispatchEnd = "<!-- /email-dispatch -->";
+    /// <summary>The hand-written notes of the email dispatch section, kept when a run with --emails rewrites it.</summary>
+    public const string DispatchNotesStart = "<!-- email-notes: kept when the benchmark rewrites this file -->";
+    public const string DispatchNotesEnd = "<!-- /email-notes -->";
+
+    private const double GoalEmailsPerSecond = 2_000;
+
     private const int GoalParticipants = 1_000_000;
     private const int GoalDue = 100_000;
 
@@ -145,7 +154,125 @@ public static class ResultsReport
         s.AppendLine();
         s.AppendLine("## What limits it");
         s.AppendLine();
-        s.AppendLine(Notes(previous));
+        s.AppendLine(Notes(previous.Split(DispatchStart)[0]));
+        if (DispatchSection(previous) is { } dispatch)
+        {
+            s.AppendLine();
+            s.AppendLine(dispatch);
+        }
+        return s.ToString();
+    }
+
+    /// <summary>
+    /// The file with its email dispatch section rewritten from <paramref name="result"/> (a run with --emails); the
+    /// rest of <paramref name="previous"/>, the participant benchmark's report, stays as it was.
+    /// </summary>
+    public static string WithDispatch(BenchmarkResult result, string jsonPath, string previous)
+    {
+        var before = previous.Split(DispatchStart)[0].TrimEnd();
+        if (before.Length == 0) before = "# Benchmark results";
+        return before + "\n\n" + DispatchMarkdown(result, jsonPath, DispatchSection(previous) ?? "") + "\n";
+    }
+
+    /// <summary>The email dispatch section of a previous file, markers included, or null.</summary>
+    private static string? DispatchSection(string previous)
+    {
+        var start = previous.IndexOf(DispatchStart, StringComparison.Ordinal);
+        var end = previous.IndexOf(DispatchEnd, StringComparison.Ordinal);
+        return start >= 0 && end > start ? previous[start..(end + DispatchEnd.Length)] : null;
+    }
+
+    private static string DispatchMarkdown(BenchmarkResult result, string jsonPath, string previousSection)
+    {
+        var d = result.Dispatch!;
+        var s = new StringBuilder();
+        s.AppendLine(DispatchStart);
+        s.AppendLine("## Email dispatch");
+        s.AppendLine();
+        s.AppendLine($"Rewritten by `load-tests/run.sh --emails N` (see [README.md](README.md)); the runs above keep it. Latest run: " +
+                     $"{result.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", Invariant)} UTC, {Duration(result)}, commit {result.GitCommit ?? "unknown"}, " +
+                     $"figures in [`{jsonPath}`]({jsonPath}).");
+        s.AppendLine();
+        s.AppendLine("```bash");
+        s.AppendLine(result.Command);
+        s.AppendLine("```");
+        s.AppendLine();
+        if (result.Status != "ok")
+        {
+            s.AppendLine($"**This run {result.Status}** (the figures below are what it measured):");
+            s.AppendLine();
+            foreach (var problem in (result.Error ?? "").Split('\n')) s.AppendLine($"- {problem}");
+            s.AppendLine();
+        }
+        var m = result.Machine;
+        var pg = result.Postgres;
+        s.AppendLine($"**Machine**: {m.Cores} cores ({m.CpuModel ?? "unknown CPU"}), {m.MemoryGiB.ToString("0.0", Invariant)} GiB RAM, Linux {m.Kernel}, {m.Dotnet}; " +
+                     $"the service, PostgreSQL {pg.GetValueOrDefault("server_version")?.Split(' ')[0]} (private, the settings above: " +
+                     string.Join(", ", new[] { "fsync", "synchronous_commit" }.Select(k => $"`{k}={pg.GetValueOrDefault(k)}`")) +
+                     $"), smtp-sink and the benchmark share its cores.");
+        s.AppendLine();
+        s.AppendLine($"**What runs**: {d.Emails:N0} emails are written into `flows_outbox` as `queued` before the service starts (one binary COPY; each " +
+                     $"rendered by the engine's `MessageComposer`: Liquid personalisation, six tracked links, the open pixel and the unsubscribe link; " +
+                     $"html {d.HtmlChars:N0} and text {d.TextChars:N0} characters; to `cN@example.com`), then the table is vacuumed and analyzed and a checkpoint taken. " +
+                     $"The service (durable cohost mode, log level Warning) starts with `Smtp:Host` pointing at Postfix's `smtp-sink` on loopback " +
+                     $"(`{d.Sink}`): its dispatcher claims, sends over pooled SMTP connections and records each outcome. The benchmark reads smtp-sink's counter (a file) once a second and counts the outbox every 5 s. " +
+                     $"Settings: {string.Join(", ", d.Effective.Select(e => $"`{e.Key}={e.Value}`"))}" +
+                     (d.Settings.Count == 0 ? " (the engine's defaults)." : $" (set: {string.Join(" ", d.Settings.Select(e => $"`{e.Key}={e.Value}`"))}; the rest the engine's defaults)."));
+        s.AppendLine();
+        s.AppendLine("| figure | value | goal | met? |");
+        s.AppendLine("|---|---:|---|---|");
+        var met = d.PerSecond is { } rate && d.Problems.Count == 0 ? (rate >= GoalEmailsPerSecond ? "yes" : "no") : d.PerSecond is null ? "" : "no (checks failed)";
+        s.AppendLine($"| **emails a second**, sent ÷ (last `sent_at` − first `sent_at`) | **{Format(d.PerSecond, "N0")}** | ≥ 2 000/s | {met} |");
+        s.AppendLine($"| seconds from the first `sent_at` to the last | {Format(d.SendSeconds, "N1")} | | |");
+        s.AppendLine($"| emails a second while smtp-sink's count went from 10 % to 90 % (steady) | {Format(d.SteadyPerSecond, "N0")} | | |");
+        s.AppendLine($"| seconds from the service's start (process) to the last `sent_at`, start-up included | {Format(d.FromStartSeconds, "N1")} | | |");
+        s.AppendLine($"| sent · failed · still queued (of {d.Emails:N0}) | {d.Sent:N0} · {d.Failed:N0} · {d.Queued:N0} | all sent | {(d.Sent == d.Emails ? "yes" : "no")} |");
+        s.AppendLine($"| messages smtp-sink received (its `-c` counter) · SMTP sessions | {d.SinkMessages:N0} · {d.SinkSessions:N0} | = sent: each once | {(d.SinkMessages == d.Sent ? "yes" : "no")} |");
+        s.AppendLine($"| rows claimed more than once (`attempts` > 1) | {d.ClaimedMoreThanOnce:N0} | 0 | {(d.ClaimedMoreThanOnce == 0 ? "yes" : "no")} |");
+        s.AppendLine(d.MessageIds is { } ids
+            ? $"| Message-IDs in smtp-sink's dump · distinct | {ids:N0} · {d.DistinctMessageIds:N0} | = sent, all distinct | {(ids == d.Sent && d.DistinctMessageIds == ids ? "yes" : "no")} |"
+            : "| Message-IDs in smtp-sink's dump · distinct | not dumped in this run (`--sink-dump`) | | |");
+        s.AppendLine($"| service RSS at the end · peak (VmHWM), MiB | {Format(d.RssAtEndMiB, "N0")} · {Format(d.PeakHwmMiB, "N0")} | | |");
+        s.AppendLine($"| rendering and writing the {d.Emails:N0} emails beforehand (not measured as dispatch), s | {d.FillSeconds.ToString("N1", Invariant)} | | |");
+        if (d.Errors.Count > 0) s.AppendLine($"| errors of the emails not sent | {string.Join("; ", d.Errors.Select(e => $"{e.Key} ×{e.Value:N0}"))} | | |");
+        s.AppendLine();
+        s.AppendLine($"Cores used (CPU seconds a second, out of {m.Cores}), from `/proc`:");
+        s.AppendLine();
+        s.AppendLine("| stretch | seconds | service | PostgreSQL | smtp-sink | benchmark | whole machine |");
+        s.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var (name, cpu) in new[] { ("10 % → 90 % received by smtp-sink", d.SteadyCpu), ("service start → all sent", d.WholeCpu) })
+            if (cpu is not null)
+                s.AppendLine(string.Create(Invariant, $"| {name} | {cpu.Seconds:0.0} | {cpu.Service:0.00} | {cpu.Postgres:0.00} | {cpu.Sink:0.00} | {cpu.Harness:0.00} | {cpu.Machine:0.00} |"));
+        if (d.Warnings.Count > 0)
+        {
+            s.AppendLine();
+            foreach (var warning in d.Warnings) s.AppendLine($"- warning: {warning}");
+        }
+        s.AppendLine();
+        s.AppendLine("### What limits email dispatch");
+        s.AppendLine();
+        var start = previousSection.IndexOf(DispatchNotesStart, StringComparison.Ordinal);
+        var end = previousSection.IndexOf(DispatchNotesEnd, StringComparison.Ordinal);
+        s.AppendLine(start >= 0 && end > start
+            ? previousSection[start..(end + DispatchNotesEnd.Length)]
+            : $"{DispatchNotesStart}\n(What the figures above show about the limits: write it here after a run; the benchmark keeps this part.)\n{DispatchNotesEnd}");
+        s.Append(DispatchEnd);
+        return s.ToString();
+    }
+
+    /// <summary>The dispatch figures as a plain table for the console.</summary>
+    public static string DispatchTable(BenchmarkResult result)
+    {
+        var d = result.Dispatch!;
+        var s = new StringBuilder();
+        s.AppendLine($"status: {result.Status}");
+        s.AppendLine(string.Create(Invariant, $"{"emails",-60} {d.Emails,12:N0}"));
+        s.AppendLine(string.Create(Invariant, $"{"emails a second (first to last sent_at)",-60} {Format(d.PerSecond, "N0"),12}"));
+        s.AppendLine(string.Create(Invariant, $"{"emails a second (10 % to 90 %)",-60} {Format(d.SteadyPerSecond, "N0"),12}"));
+        s.AppendLine(string.Create(Invariant, $"{"sent · failed · queued",-60} {$"{d.Sent:N0} · {d.Failed:N0} · {d.Queued:N0}",12}"));
+        s.AppendLine(string.Create(Invariant, $"{"smtp-sink messages · sessions",-60} {$"{d.SinkMessages:N0} · {d.SinkSessions:N0}",12}"));
+        if (d.SteadyCpu is { } c)
+            s.AppendLine(string.Create(Invariant, $"{"cores 10-90 %: service · PostgreSQL · smtp-sink · machine",-60} {c.Service:0.00} · {c.Postgres:0.00} · {c.Sink:0.00} · {c.Machine:0.00}"));
         return s.ToString();
     }
 

@@ -11,7 +11,7 @@ namespace Orleans.Flows.LoadTests;
 public sealed class ServiceProcess : IAsyncDisposable
 {
     // Settings of the benchmark's own environment never leak into a service: it gets exactly what it is given.
-    private static readonly string[] NotInherited = ["ConnectionStrings__", "Orleans__", "Api__", "Logging__", "Storage__", "WakeUps__", "ASPNETCORE_", "DOTNET_ENVIRONMENT", "Urls"];
+    private static readonly string[] NotInherited = ["ConnectionStrings__", "Orleans__", "Api__", "Logging__", "Storage__", "WakeUps__", "Smtp__", "Delivery__", "Tracking__", "ASPNETCORE_", "DOTNET_ENVIRONMENT", "Urls"];
 
     private readonly Process _process;
     private readonly StreamWriter _log;

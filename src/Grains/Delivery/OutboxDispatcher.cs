@@ -79,32 +79,43 @@ public sealed partial class OutboxDispatcher : BackgroundService
         var rate = _options.RateFor(channel);
         using var slots = new SemaphoreSlim(Math.Max(1, _options.Parallelism));
         LogInformationStarted(_logger, channel, sender.GetType().Name, rate?.ToString("0.##") ?? "unlimited");
+        // The next batch, claimed while the one before goes out.
+        Task<IReadOnlyList<ClaimedMessage>>? ahead = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 var wanted = Math.Max(1, _options.BatchSize);
-                if (rate is { } perSecond)
+                IReadOnlyList<ClaimedMessage> claimed;
+                if (ahead is not null)
                 {
-                    var grant = await _grains.GetGrain<IDeliveryRateGrain>(channel.ToString()).AcquireAsync(wanted, perSecond);
-                    if (grant.Granted == 0)
-                    {
-                        await Task.Delay(grant.RetryAfter < TimeSpan.FromMilliseconds(5) ? TimeSpan.FromMilliseconds(5) : grant.RetryAfter, _time, stoppingToken);
-                        continue;
-                    }
-                    wanted = grant.Granted;
+                    var pending = ahead;
+                    ahead = null;
+                    claimed = await pending;
                 }
-                var claimed = await _outbox.ClaimAsync(channel, wanted, _options.Lease);
+                else
+                {
+                    if (rate is { } perSecond)
+                    {
+                        var grant = await _grains.GetGrain<IDeliveryRateGrain>(channel.ToString()).AcquireAsync(wanted, perSecond);
+                        if (grant.Granted == 0)
+                        {
+                            await Task.Delay(grant.RetryAfter < TimeSpan.FromMilliseconds(5) ? TimeSpan.FromMilliseconds(5) : grant.RetryAfter, _time, stoppingToken);
+                            continue;
+                        }
+                        wanted = grant.Granted;
+                    }
+                    claimed = await _outbox.ClaimAsync(channel, wanted, _options.Lease);
+                }
                 if (claimed.Count == 0)
                 {
                     await _queued[channel].WaitAsync(_options.PollInterval, stoppingToken);
                     continue;
                 }
-                foreach (var message in claimed)
-                {
-                    await slots.WaitAsync(stoppingToken);
-                    _ = DispatchAsync(sender, message, slots);
-                }
+                // A full batch: more are probably due. Without a rate to keep, the next batch is claimed while this
+                // one goes out, so that the sends do not stop for every claim's round trip.
+                if (rate is null && claimed.Count >= wanted) ahead = _outbox.ClaimAsync(channel, wanted, _options.Lease);
+                await HandOutAsync(sender, claimed, slots);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -117,8 +128,34 @@ public sealed partial class OutboxDispatcher : BackgroundService
                 try { await Task.Delay(_options.PollInterval, _time, stoppingToken); } catch (OperationCanceledException) { break; }
             }
         }
+        if (ahead is not null)
+        {
+            // Claimed for this silo as it stopped: sent now rather than left to their lease, which for email ends in
+            // failed with unknown_outcome, never sent.
+            try
+            {
+                await HandOutAsync(sender, await ahead, slots);
+            }
+            catch (Exception e)
+            {
+                LogWarningLoopFailed(_logger, e, channel);
+            }
+        }
         // Let the sends under way finish and record their outcome before the silo stops.
         for (var i = 0; i < Math.Max(1, _options.Parallelism); i++) await slots.WaitAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Starts the sends of claimed messages, at most <see cref="DeliveryOptions.Parallelism"/> at once. Not cancelled
+    /// when the silo stops: what this silo claimed goes out, or the claims would run out unsent.
+    /// </summary>
+    private async Task HandOutAsync(IDeliveryChannel sender, IReadOnlyList<ClaimedMessage> claimed, SemaphoreSlim slots)
+    {
+        foreach (var message in claimed)
+        {
+            await slots.WaitAsync(CancellationToken.None);
+            _ = DispatchAsync(sender, message, slots);
+        }
     }
 
     private async Task DispatchAsync(IDeliveryChannel sender, ClaimedMessage claimed, SemaphoreSlim slots)
@@ -159,7 +196,7 @@ public sealed partial class OutboxDispatcher : BackgroundService
             case SendResult.Sent:
                 result = new DispatchResult(message.Id, MessageStatus.Sent, null, now);
                 _readModels.RecordSends(message.FlowId, new SendStats { Sent = 1 });
-                LogInformationSent(_logger, message.Channel, message.Id, message.FlowId, message.StepId, message.ContactId, attempts);
+                LogDebugSent(_logger, message.Channel, message.Id, message.FlowId, message.StepId, message.ContactId, attempts);
                 break;
             case SendResult.Transient when attempts < _options.MaxAttempts:
                 var next = now + DeliveryOptions.Backoff(attempts);
@@ -179,9 +216,10 @@ public sealed partial class OutboxDispatcher : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "Dispatcher for {Channel} messages started: {Sender}, rate {Rate} a second across the cluster")]
     private static partial void LogInformationStarted(ILogger logger, MessageChannel channel, string sender, string rate);
 
-    // Addresses are never logged: the message id leads to them.
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sent {Channel} message {MessageId} of flow {FlowId} step {StepId} to contact {ContactId} (attempt {Attempts})")]
-    private static partial void LogInformationSent(ILogger logger, MessageChannel channel, string messageId, string flowId, string stepId, string contactId, int attempts);
+    // Addresses are never logged: the message id leads to them. Debug: the message log (IOutbox) already records
+    // every send, and a line per message at Information costs the service a good part of its sends a second.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Sent {Channel} message {MessageId} of flow {FlowId} step {StepId} to contact {ContactId} (attempt {Attempts})")]
+    private static partial void LogDebugSent(ILogger logger, MessageChannel channel, string messageId, string flowId, string stepId, string contactId, int attempts);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Channel} message {MessageId} not sent on attempt {Attempts} ({Error}); it goes again at {NextAttemptAt:o}")]
     private static partial void LogWarningRetryLater(ILogger logger, MessageChannel channel, string messageId, int attempts, string? error, DateTimeOffset nextAttemptAt);
