@@ -62,7 +62,8 @@ public static class ResultsReport
         s.AppendLine();
         s.AppendLine("Rewritten by `load-tests/run.sh` after each run whose phases all ran (see [README.md](README.md)); every run's figures stay in");
         s.AppendLine($"`load-tests/results/`. Latest run: {result.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", Invariant)} UTC, " +
-                     $"{Duration(result)}, commit {result.GitCommit ?? "unknown"}, figures in [`{jsonPath}`]({jsonPath}).");
+                     $"{Duration(result)}, commit {result.GitCommit ?? "unknown"}, figures in [`{jsonPath}`]({jsonPath}). " +
+                     "The email dispatch benchmark (`--emails N`) has a [section of its own](#email-dispatch) at the end.");
         s.AppendLine();
         s.AppendLine("```bash");
         s.AppendLine(result.Command);
@@ -227,7 +228,7 @@ public static class ResultsReport
         s.AppendLine($"| emails a second while smtp-sink's count went from 10 % to 90 % (steady) | {Format(d.SteadyPerSecond, "N0")} | | |");
         s.AppendLine($"| seconds from the service's start (process) to the last `sent_at`, start-up included | {Format(d.FromStartSeconds, "N1")} | | |");
         s.AppendLine($"| sent · failed · still queued (of {d.Emails:N0}) | {d.Sent:N0} · {d.Failed:N0} · {d.Queued:N0} | all sent | {(d.Sent == d.Emails ? "yes" : "no")} |");
-        s.AppendLine($"| messages smtp-sink received (its `-c` counter) · SMTP sessions | {d.SinkMessages:N0} · {d.SinkSessions:N0} | = sent: each once | {(d.SinkMessages == d.Sent ? "yes" : "no")} |");
+        s.AppendLine($"| messages smtp-sink received (its `-c` counter) · SMTP sessions (the service's pooled connections, and the benchmark's one look that it listens) | {d.SinkMessages:N0} · {d.SinkSessions:N0} | = sent: each once | {(d.SinkMessages == d.Sent ? "yes" : "no")} |");
         s.AppendLine($"| rows claimed more than once (`attempts` > 1) | {d.ClaimedMoreThanOnce:N0} | 0 | {(d.ClaimedMoreThanOnce == 0 ? "yes" : "no")} |");
         s.AppendLine(d.MessageIds is { } ids
             ? $"| Message-IDs in smtp-sink's dump · distinct | {ids:N0} · {d.DistinctMessageIds:N0} | = sent, all distinct | {(ids == d.Sent && d.DistinctMessageIds == ids ? "yes" : "no")} |"
