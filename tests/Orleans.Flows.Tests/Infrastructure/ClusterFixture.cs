@@ -1,10 +1,17 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Flows.Delivery;
 using Orleans.Flows.Silo;
 using Orleans.TestingHost;
 
 namespace Orleans.Flows.Tests.Infrastructure;
 
-/// <summary>One Orleans test cluster (two silos, in memory) shared by every grain test; each test uses fresh keys.</summary>
+/// <summary>
+/// One Orleans test cluster (two silos, in memory) shared by every grain test; each test uses fresh keys. The
+/// silos share one in-memory outbox, as the silos of a cluster share the PostgreSQL outbox: a participant that
+/// moves to the other silo still finds its messages.
+/// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
     public TestCluster Cluster { get; private set; } = null!;
@@ -14,6 +21,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = new TestClusterBuilder(initialSilosCount: 2);
+        builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection([new(OutboxKey, Guid.NewGuid().ToString("N"))]));
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
@@ -25,9 +33,17 @@ public sealed class ClusterFixture : IAsyncLifetime
         await Cluster.DisposeAsync();
     }
 
+    private const string OutboxKey = "Tests:OutboxKey";
+    private static readonly ConcurrentDictionary<string, IOutbox> Outboxes = new();
+
     private sealed class SiloConfigurator : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddFlowsInMemory(new ConfigurationBuilder().Build());
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            var key = siloBuilder.Configuration[OutboxKey] ?? throw new InvalidOperationException("The test cluster names no outbox.");
+            siloBuilder.Services.AddSingleton(Outboxes.GetOrAdd(key, _ => new MemoryOutbox(TimeProvider.System)));
+            siloBuilder.AddFlowsInMemory(new ConfigurationBuilder().Build());
+        }
     }
 }
 
