@@ -65,17 +65,7 @@ public static class ResultsReport
                      $"{Duration(result)}, commit {result.GitCommit ?? "unknown"}, figures in [`{jsonPath}`]({jsonPath}). " +
                      "The email dispatch benchmark (`--emails N`) has a [section of its own](#email-dispatch) at the end.");
         s.AppendLine();
-        s.AppendLine("```bash");
-        s.AppendLine(result.Command);
-        s.AppendLine("```");
-        s.AppendLine();
-        if (result.Status != "ok")
-        {
-            s.AppendLine($"**This run failed its checks** (every phase ran; the figures below are what it measured):");
-            s.AppendLine();
-            foreach (var problem in (result.Error ?? "").Split('\n')) s.AppendLine($"- {problem}");
-            s.AppendLine();
-        }
+        AppendCommandAndProblems(s, result, "failed its checks** (every phase ran; the figures below are what it measured):");
         var m = result.Machine;
         s.AppendLine($"**Machine**: {m.Cores} cores ({m.CpuModel ?? "unknown CPU"}), {m.MemoryGiB.ToString("0.0", Invariant)} GiB RAM, Linux {m.Kernel}, {m.Dotnet}. " +
                      "The service, PostgreSQL and the benchmark itself share these cores (and so may other work on the machine: see the last column of the CPU tables).");
@@ -194,17 +184,7 @@ public static class ResultsReport
                      $"{result.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", Invariant)} UTC, {Duration(result)}, commit {result.GitCommit ?? "unknown"}, " +
                      $"figures in [`{jsonPath}`]({jsonPath}).");
         s.AppendLine();
-        s.AppendLine("```bash");
-        s.AppendLine(result.Command);
-        s.AppendLine("```");
-        s.AppendLine();
-        if (result.Status != "ok")
-        {
-            s.AppendLine($"**This run {result.Status}** (the figures below are what it measured):");
-            s.AppendLine();
-            foreach (var problem in (result.Error ?? "").Split('\n')) s.AppendLine($"- {problem}");
-            s.AppendLine();
-        }
+        AppendCommandAndProblems(s, result, $"{result.Status}** (the figures below are what it measured):");
         var m = result.Machine;
         var pg = result.Postgres;
         s.AppendLine($"**Machine**: {m.Cores} cores ({m.CpuModel ?? "unknown CPU"}), {m.MemoryGiB.ToString("0.0", Invariant)} GiB RAM, Linux {m.Kernel}, {m.Dotnet}; " +
@@ -288,6 +268,20 @@ public static class ResultsReport
         foreach (var figure in Figures)
             s.AppendLine(string.Create(Invariant, $"{figure.Name,-86} {Format(figure.Value(result.Main), figure.Format),12} {(result.Baseline is null ? "" : Format(figure.Value(result.Baseline), figure.Format)),12}"));
         return s.ToString();
+    }
+
+    /// <summary>The command in a code block, then, for a run that is not ok, "**This run …" and its problems.</summary>
+    private static void AppendCommandAndProblems(StringBuilder s, BenchmarkResult result, string notOk)
+    {
+        s.AppendLine("```bash");
+        s.AppendLine(result.Command);
+        s.AppendLine("```");
+        s.AppendLine();
+        if (result.Status == "ok") return;
+        s.AppendLine("**This run " + notOk);
+        s.AppendLine();
+        foreach (var problem in (result.Error ?? "").Split('\n')) s.AppendLine($"- {problem}");
+        s.AppendLine();
     }
 
     private static string Notes(string previous)

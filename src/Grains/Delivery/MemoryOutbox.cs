@@ -24,8 +24,8 @@ public sealed class MemoryOutbox(TimeProvider time) : IOutbox
                 return Task.FromResult(new DeliveryReceipt(message.Id, known.Record.Status, known.RecordedAt, Duplicate: true));
             var now = time.GetUtcNow();
             var status = failure?.Status ?? MessageStatus.Queued;
-            _messages[message.Id] = new Entry(new MessageRecord { Message = message, Status = status, Error = failure?.Error, UpdatedAt = now }, now, now, null);
-            if (failure is null) _queues[message.Channel].AddLast(message.Id);
+            var node = failure is null ? _queues[message.Channel].AddLast(message.Id) : null;
+            _messages[message.Id] = new Entry(new MessageRecord { Message = message, Status = status, Error = failure?.Error, UpdatedAt = now }, now, now, null, node);
             receipt = new DeliveryReceipt(message.Id, status, now);
         }
         if (failure is null) Queued?.Invoke(message.Channel);
@@ -39,7 +39,7 @@ public sealed class MemoryOutbox(TimeProvider time) : IOutbox
             foreach (var (id, entry) in _messages.Where(e => e.Value.Record.Message.ContactId == contactId).ToList())
             {
                 _messages.Remove(id);
-                _queues[entry.Record.Message.Channel].Remove(id);
+                if (entry.Node?.List is { } queue) queue.Remove(entry.Node);
             }
         }
         return Task.CompletedTask;
@@ -59,7 +59,7 @@ public sealed class MemoryOutbox(TimeProvider time) : IOutbox
                 if (entry.ClaimedUntil is { } until && until <= now && channel == MessageChannel.Email)
                 {
                     // Its dispatcher went away mid-send: the server may have it. Never sent twice.
-                    Finish(node, entry with { Record = entry.Record with { Status = MessageStatus.Failed, Error = DeliveryErrors.UnknownOutcome, UpdatedAt = now }, ClaimedUntil = null });
+                    Finish(entry with { Record = entry.Record with { Status = MessageStatus.Failed, Error = DeliveryErrors.UnknownOutcome, UpdatedAt = now }, ClaimedUntil = null });
                 }
                 else if ((entry.ClaimedUntil is null || entry.ClaimedUntil <= now) && entry.NextAttemptAt <= now)
                 {
@@ -88,7 +88,7 @@ public sealed class MemoryOutbox(TimeProvider time) : IOutbox
             if (result.Status == MessageStatus.Queued)
                 _messages[result.MessageId] = entry with { Record = record, ClaimedUntil = null, NextAttemptAt = result.NextAttemptAt ?? result.At };
             else
-                Finish(_queues[record.Message.Channel].Find(result.MessageId), entry with { Record = record, ClaimedUntil = null });
+                Finish(entry with { Record = record, ClaimedUntil = null });
         }
         return Task.CompletedTask;
     }
@@ -139,13 +139,15 @@ public sealed class MemoryOutbox(TimeProvider time) : IOutbox
         lock (_lock) return Task.FromResult((long)_queues.Values.Sum(q => q.Count));
     }
 
-    private void Finish(LinkedListNode<string>? node, Entry entry)
+    /// <summary>The message is done with: out of its queue, with its last record kept for the log.</summary>
+    private void Finish(Entry entry)
     {
-        _messages[entry.Record.Message.Id] = entry;
-        if (node is not null) _queues[entry.Record.Message.Channel].Remove(node);
+        if (entry.Node?.List is { } queue) queue.Remove(entry.Node);
+        _messages[entry.Record.Message.Id] = entry with { Node = null };
     }
 
-    private sealed record Entry(MessageRecord Record, DateTimeOffset RecordedAt, DateTimeOffset NextAttemptAt, DateTimeOffset? ClaimedUntil);
+    /// <param name="Node">Its place in its channel's queue while it waits or is claimed; null once it is done.</param>
+    private sealed record Entry(MessageRecord Record, DateTimeOffset RecordedAt, DateTimeOffset NextAttemptAt, DateTimeOffset? ClaimedUntil, LinkedListNode<string>? Node);
 }
 
 /// <summary>The reasons the engine itself gives for a message's failure.</summary>

@@ -127,8 +127,9 @@ public sealed partial class ParticipantGrain(
         return detail with { Summary = detail.Summary with { LastSending = await LastSendingNowAsync() } };
     }
 
-    public async Task<ParticipantSummary?> GetSummaryAsync() =>
-        state.State.Exists ? state.State.ToSummary() with { LastSending = await LastSendingNowAsync() } : null;
+    // Callers want status and step (a contact's flows, a removal's answer): no read of the message log here; the
+    // participant list and the detail show lastSending with its status from the log.
+    public Task<ParticipantSummary?> GetSummaryAsync() => Task.FromResult(state.State.Exists ? state.State.ToSummary() : null);
 
     /// <summary>The last sending with what the message log says of it now (sent, delivered, bounced, …).</summary>
     private async Task<LastSending?> LastSendingNowAsync() =>
