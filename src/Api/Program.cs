@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Flows.Api.Auth;
+using Orleans.Flows.Api.Dashboard;
 using Orleans.Flows.Api.Endpoints;
 using Orleans.Flows.Api.Hosting;
 using Orleans.Flows.Api.Http;
@@ -33,6 +34,7 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.EditContent, p => p.RequireRole(Roles.Admin, Roles.Editor))
     .AddPolicy(Policies.Ingest, p => p.RequireRole(Roles.Admin, Roles.Ingest))
     .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
+builder.AddDashboardAccess();
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Api:MaxBodyBytes") ?? 16 * 1024 * 1024);
 
 var app = builder.Build();
@@ -54,6 +56,7 @@ app.MapEvents();
 app.MapSegments();
 app.MapMessages();
 app.MapTracking();
+app.MapDashboardAccess();
 
 // Resolve the keys now, so a configuration error stops the start and the development key is announced at once.
 app.Services.GetRequiredService<ApiKeyRing>();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Flows.Delivery;
 using Orleans.Flows.Segments;
 using Orleans.Flows.Statistics;
@@ -26,6 +27,8 @@ public static class FlowsSilo
     public static ISiloBuilder ConfigureFlowsSilo(this ISiloBuilder silo, IConfiguration configuration)
     {
         var options = configuration.GetSection(FlowsSiloOptions.Section).Get<FlowsSiloOptions>() ?? new FlowsSiloOptions();
+        if (FlowsDashboardOptions.IsEnabled(configuration))
+            silo.AddDashboard();
         if (IsDevelopmentMode(configuration))
             return silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort).AddFlowsInMemory(configuration);
         return silo.AddFlowsDurable(configuration, options);

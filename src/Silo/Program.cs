@@ -51,3 +51,6 @@ else
     logger.LogInformation("Durable mode: grain state, reminders and membership in PostgreSQL");
 await host.RunAsync();
 return 0;
+
+/// <summary>Internal, so the tests that reference both this and the API see one <c>Program</c>, the API's.</summary>
+internal partial class Program;

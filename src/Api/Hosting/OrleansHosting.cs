@@ -1,4 +1,5 @@
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Flows.Silo;
 
 namespace Orleans.Flows.Api.Hosting;
@@ -21,6 +22,8 @@ public static class OrleansHosting
                 var options = builder.Configuration.GetSection(FlowsSiloOptions.Section).Get<FlowsSiloOptions>() ?? new FlowsSiloOptions();
                 builder.UseOrleansClient(client =>
                 {
+                    if (FlowsDashboardOptions.IsEnabled(builder.Configuration))
+                        client.AddDashboard();
                     if (developmentMode)
                     {
                         client.UseLocalhostClustering(options.GatewayPort);
