@@ -19,7 +19,7 @@ public sealed class ProblemResponsesOperationTransformer : IOpenApiOperationTran
         if (context.Description.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true)
         {
             await ProblemResponses.AddAsync(operation, context, StatusCodes.Status429TooManyRequests);
-            if (operation.Responses!["429"] is OpenApiResponse tooMany)
+            if (operation.Responses!.TryGetValue("429", out var r429) && r429 is OpenApiResponse tooMany)
             {
                 tooMany.Headers ??= new Dictionary<string, IOpenApiHeader>();
                 tooMany.Headers["Retry-After"] = new OpenApiHeader
