@@ -7,6 +7,7 @@ using Orleans.Flows.Api.Dashboard;
 using Orleans.Flows.Api.Endpoints;
 using Orleans.Flows.Api.Hosting;
 using Orleans.Flows.Api.Http;
+using Orleans.Flows.Api.OpenApi;
 using Orleans.Flows.Delivery;
 using Orleans.Flows.Flows;
 
@@ -21,7 +22,7 @@ builder.Services.AddTracking(builder.Configuration, developmentMode);
 builder.Services.ConfigureHttpJsonOptions(o => FlowJson.Configure(o.SerializerOptions).DefaultIgnoreCondition = JsonIgnoreCondition.Never);
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
-builder.Services.AddOpenApi();
+builder.Services.AddApiReference();
 builder.Services.TryAddSingleton(TimeProvider.System);
 var health = builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("orleans", tags: ["ready"]);
 if (!developmentMode)
@@ -44,7 +45,8 @@ app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapOpenApi("/openapi/{documentName}.json");
+// The reference page fills in the development key only where it works: development mode without configured keys.
+app.MapApiReference(developmentKey: developmentMode && app.Services.GetRequiredService<ApiKeyRing>().FindRole(ApiKeyOptions.DevelopmentAdminKey) is not null);
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 app.MapContacts();

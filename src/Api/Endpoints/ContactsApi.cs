@@ -3,6 +3,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Flows.Api.Auth;
 using Orleans.Flows.Api.Http;
+using Orleans.Flows.Api.OpenApi;
+using Orleans.Flows.Api.OpenApi.Schemas;
 using Orleans.Flows.Contacts;
 using Orleans.Flows.Interpretation;
 using Orleans.Flows.Values;
@@ -16,10 +18,29 @@ public static class ContactsApi
     public static RouteGroupBuilder MapContacts(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/contacts").WithTags("Contacts");
-        group.MapPut("/{id}", PutContact).RequireAuthorization(Policies.Ingest).Accepts<ContactBody>("application/json");
-        group.MapPost("/batch", PostBatch).RequireAuthorization(Policies.Ingest).Accepts<ContactBatchBody>("application/json");
-        group.MapGet("/{id}", GetContact).RequireAuthorization(Policies.Read);
-        group.MapDelete("/{id}", DeleteContact).RequireAuthorization(Policies.Ingest);
+        group.MapPut("/{id}", PutContact).RequireAuthorization(Policies.Ingest).Accepts<ContactBody>("application/json")
+            .WithSummary("Create or update a contact")
+            .WithDescription("An upsert that merges: a field left out is kept, a field set to `null` is cleared, `attributes` merge by key. " +
+                             "Consent a client never set counts as granted; send `\"consent\": {\"email\": false}` to withhold. " +
+                             "Records the event `contact.created` or `contact.updated`, which flows may trigger on.")
+            .WithRequestExample("contact", "A new contact", RequestExamples.Contact)
+            .WithRequestExample("change", "Change a field, clear another, merge an attribute", RequestExamples.ContactChange)
+            .WithResponseExample(200, "contact", "The contact as stored", ResponseExamples.Contact);
+        group.MapPost("/batch", PostBatch).RequireAuthorization(Policies.Ingest).Accepts<ContactBatchBody>("application/json")
+            .WithSummary("Upsert many contacts")
+            .WithDescription($"Up to {MaxBatch} contacts, each upserted as by `PUT /v1/contacts/{{id}}`. An invalid contact does not stop the others: " +
+                             "it is listed in `errors` with its index and the problems, and the rest are upserted.")
+            .WithRequestExample("batch", "Two contacts", RequestExamples.ContactBatch)
+            .WithResponseExample(200, "partly", "One upserted, one refused", ResponseExamples.ContactBatch);
+        group.MapGet("/{id}", GetContact).RequireAuthorization(Policies.Read)
+            .WithSummary("Get a contact")
+            .WithDescription("The contact with `flows`: each flow it is or was in, with its status and current step there.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithResponseExample(200, "contact", "A contact waiting in one flow", ResponseExamples.Contact);
+        group.MapDelete("/{id}", DeleteContact).RequireAuthorization(Policies.Ingest)
+            .WithSummary("Erase a contact")
+            .WithDescription("The contact leaves every flow and its data is erased.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 
@@ -85,12 +106,12 @@ public static class ContactsApi
 
 /// <summary>The body of <c>PUT /v1/contacts/{id}</c>, for the OpenAPI document; it is read by <see cref="ContactReader"/>.</summary>
 public sealed record ContactBody(
-    string? Email, string? Phone, string? PushToken, string? FirstName, string? LastName, string? Company, string? TimeZone,
-    Dictionary<string, JsonElement>? Attributes, string[]? Tags, ConsentBody? Consent);
+    string? Email = null, string? Phone = null, string? PushToken = null, string? FirstName = null, string? LastName = null, string? Company = null,
+    string? TimeZone = null, Dictionary<string, FieldValue>? Attributes = null, string[]? Tags = null, ConsentBody? Consent = null);
 
-public sealed record ConsentBody(bool? Email, bool? Sms, bool? Push);
+public sealed record ConsentBody(bool? Email = null, bool? Sms = null, bool? Push = null);
 
-public sealed record ContactBatchBody(ContactBody[] Contacts);
+public sealed record ContactBatchBody(ContactBatchItem[] Contacts);
 
 public sealed record ContactBatchError(int Index, IDictionary<string, string[]> Errors);
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Flows.Api.Auth;
 using Orleans.Flows.Api.Http;
+using Orleans.Flows.Api.OpenApi;
 using Orleans.Flows.Content;
 using Orleans.Flows.Values;
 
@@ -12,10 +13,27 @@ public static class ContentApi
     public static RouteGroupBuilder MapContent(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/content").WithTags("Content");
-        group.MapPut("/{id}", PutContent).RequireAuthorization(Policies.EditContent).Accepts<ContentBody>("application/json");
-        group.MapGet("/", ListContent).RequireAuthorization(Policies.Read);
-        group.MapGet("/{id}", GetContent).RequireAuthorization(Policies.Read);
-        group.MapDelete("/{id}", DeleteContent).RequireAuthorization(Policies.Admin);
+        group.MapPut("/{id}", PutContent).RequireAuthorization(Policies.EditContent).Accepts<ContentBody>("application/json")
+            .WithSummary("Create or replace content")
+            .WithDescription("Email `{channel: \"email\", name, subject, html, text?, from?}`, SMS `{channel: \"sms\", name, text}` or push " +
+                             "`{channel: \"push\", name, title, body, url?}`. Texts are Liquid templates over the contact (`{{ contact.firstName }}`); " +
+                             "an edit reaches the sends of running flows within seconds.")
+            .WithRequestExample("email", "An email with Liquid", RequestExamples.EmailContent)
+            .WithRequestExample("sms", "An SMS", RequestExamples.SmsContent)
+            .WithRequestExample("push", "A push notification", RequestExamples.PushContent)
+            .WithResponseExample(200, "email", "The stored email", ResponseExamples.Content);
+        group.MapGet("/", ListContent).RequireAuthorization(Policies.Read)
+            .WithSummary("List content")
+            .WithResponseExample(200, "list", "Two contents", ResponseExamples.ContentList);
+        group.MapGet("/{id}", GetContent).RequireAuthorization(Policies.Read)
+            .WithSummary("Get content")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithResponseExample(200, "email", "An email", ResponseExamples.Content);
+        group.MapDelete("/{id}", DeleteContent).RequireAuthorization(Policies.Admin)
+            .WithSummary("Delete content")
+            .WithDescription("409 while a running or paused flow uses it.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
 

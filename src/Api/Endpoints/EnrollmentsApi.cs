@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Flows.Api.Auth;
 using Orleans.Flows.Api.Http;
+using Orleans.Flows.Api.OpenApi;
 using Orleans.Flows.Values;
 using Orleans.Flows.Participants;
 
@@ -13,8 +14,25 @@ public static class EnrollmentsApi
     public static RouteGroupBuilder MapEnrollments(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/flows/{flowId}/enrollments").WithTags("Enrollments");
-        group.MapPost("/", StartJob).RequireAuthorization(Policies.Admin).Accepts<EnrollmentJobBody>("application/json");
-        group.MapGet("/{jobId}", GetJob).RequireAuthorization(Policies.Read);
+        group.MapPost("/", StartJob).RequireAuthorization(Policies.Admin).Accepts<EnrollmentJobBody>("application/json")
+            .WithSummary("Enroll a segment (background job)")
+            .WithDescription("Starts a job that enrolls every member of the segment, of any size, in pages; `Location` is the job's address. " +
+                             "Name the job (`jobId`) to retry safely: the same id and segment answer with the job already started, the same id " +
+                             "for another segment is a 409. An unknown segment is a 400 at `$.segmentId`. A job holds while its flow is paused " +
+                             "and fails when the flow ends or is deleted.")
+            .Produces<EnrollmentJobAccepted>(StatusCodes.Status202Accepted)
+            .WithLocationHeader(StatusCodes.Status202Accepted, "The job's address, `/v1/flows/{flowId}/enrollments/{jobId}`.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithRequestExample("segment", "A named job for a segment", RequestExamples.EnrollmentJob)
+            .WithResponseExample(202, "started", "The job is running", ResponseExamples.EnrollmentJobAccepted);
+        group.MapGet("/{jobId}", GetJob).RequireAuthorization(Policies.Read)
+            .WithSummary("Get an enrollment job")
+            .WithDescription("Progress: `status` (`running`, `completed`, `failed` with `error`), `total` (the segment's size when the job started), " +
+                             "`processed`, `enrolled`, `skipped` and `skippedByReason`.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithResponseExample(200, "completed", "A finished job", ResponseExamples.EnrollmentJob);
         return group;
     }
 
@@ -68,6 +86,6 @@ public static class EnrollmentsApi
 }
 
 /// <summary>The body of <c>POST /v1/flows/{id}/enrollments</c>.</summary>
-public sealed record EnrollmentJobBody(string SegmentId, string? JobId);
+public sealed record EnrollmentJobBody(string SegmentId, string? JobId = null);
 
 public sealed record EnrollmentJobAccepted(string JobId, EnrollmentJobStatus Status, long Total);

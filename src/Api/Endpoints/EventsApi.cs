@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Flows.Api.Auth;
 using Orleans.Flows.Api.Http;
+using Orleans.Flows.Api.OpenApi;
 using Orleans.Flows.Contacts;
 using Orleans.Flows.Interpretation;
 using Orleans.Flows.Values;
@@ -19,7 +20,15 @@ public static class EventsApi
     public static RouteGroupBuilder MapEvents(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/events").WithTags("Events");
-        group.MapPost("/", PostEvents).RequireAuthorization(Policies.Ingest).Accepts<EventBatchBody>("application/json");
+        group.MapPost("/", PostEvents).RequireAuthorization(Policies.Ingest).Accepts<EventBatchBody>("application/json")
+            .WithSummary("Record events")
+            .WithDescription($"1–{MaxBatch} events of any type (`form.submitted`, `link.clicked`, `sale.created`, … or your own). `id` is the " +
+                             "idempotency key, per contact: a repeated id is counted in `duplicates` and changes nothing. `occurredAt` defaults to now " +
+                             "and may not be more than 5 minutes ahead. The batch is accepted whole or not at all: one invalid event is a 400 naming it. " +
+                             "Each event reaches the contact's participants and enrolls the contact into every running flow whose trigger it meets.")
+            .WithRequestExample("events", "A form submission and a sale", RequestExamples.EventBatch)
+            .WithResponseExample(202, "accepted", "Both recorded", ResponseExamples.EventBatch)
+            .WithResponseExample(400, "invalid-events", "Two events refused; nothing recorded", ProblemExamples.InvalidEvents);
         return group;
     }
 
@@ -94,7 +103,7 @@ public static class EventsApi
         item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
 
-public sealed record EventBody(string Id, string ContactId, string Type, DateTimeOffset? OccurredAt, Dictionary<string, JsonElement>? Properties);
+public sealed record EventBody(string Id, string ContactId, string Type, DateTimeOffset? OccurredAt = null, Dictionary<string, FieldValue>? Properties = null);
 
 public sealed record EventBatchBody(EventBody[] Events);
 

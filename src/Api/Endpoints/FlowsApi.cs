@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Flows.Api.Auth;
 using Orleans.Flows.Api.Http;
+using Orleans.Flows.Api.OpenApi;
+using Orleans.Flows.Api.OpenApi.Schemas;
 using Orleans.Flows.Flows;
 using Orleans.Flows.Statistics;
 using Orleans.Flows.Values;
@@ -14,15 +16,68 @@ public static class FlowsApi
     public static RouteGroupBuilder MapFlows(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/flows").WithTags("Flows");
-        group.MapPost("/", CreateFlow).RequireAuthorization(Policies.Admin).Accepts<FlowDefinition>("application/json");
-        group.MapPut("/{id}", UpdateFlow).RequireAuthorization(Policies.Admin).Accepts<FlowDefinition>("application/json");
-        group.MapGet("/", ListFlows).RequireAuthorization(Policies.Read);
-        group.MapGet("/{id}", GetFlow).RequireAuthorization(Policies.Read);
-        group.MapPost("/{id}/start", StartFlow).RequireAuthorization(Policies.Admin);
-        group.MapPost("/{id}/pause", PauseFlow).RequireAuthorization(Policies.Admin);
-        group.MapPost("/{id}/end", EndFlow).RequireAuthorization(Policies.Admin);
-        group.MapDelete("/{id}", DeleteFlow).RequireAuthorization(Policies.Admin);
-        group.MapGet("/{id}/stats", GetStats).RequireAuthorization(Policies.Read);
+        group.MapPost("/", CreateFlow).RequireAuthorization(Policies.Admin).Accepts<NewFlowBody>("application/json")
+            .WithSummary("Create a flow")
+            .WithDescription("Creates a flow in `draft` at version 1. The body may carry its own `id`, otherwise one is made. A definition is " +
+                             "refused with a 400 naming the JSON path of each problem: a repeated step id, a `next` that points nowhere, an " +
+                             "unreachable step, a loop without a wait, an unknown content or flow id, a value out of range.")
+            .Produces<FlowResponse>(StatusCodes.Status201Created)
+            .WithLocationHeader(StatusCodes.Status201Created, "The new flow's address, `/v1/flows/{id}`.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithRequestExample("welcome", "sendEmail → wait → condition → SMS, wait for a click, update the contact, CRM task", () => RequestExamples.Flow())
+            .WithRequestExample("event-triggered", "Triggered by a form submission, with a split, a time of day, push and a webhook", RequestExamples.EventTriggeredFlow)
+            .WithResponseExample(201, "created", "The new draft", () => ResponseExamples.Flow())
+            .WithResponseExample(400, "invalid-flow", "A definition with problems", ProblemExamples.InvalidFlow);
+        group.MapPut("/{id}", UpdateFlow).RequireAuthorization(Policies.Admin).Accepts<FlowDefinition>("application/json")
+            .WithSummary("Edit a flow")
+            .WithDescription("Saves the definition as a new version; participants stay on the version they were enrolled in. 409 unless the flow is draft or paused.")
+            .Produces<FlowResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithRequestExample("welcome", "The same flow with its steps", () => RequestExamples.Flow(withId: false))
+            .WithResponseExample(400, "invalid-flow", "A definition with problems", ProblemExamples.InvalidFlow);
+        group.MapGet("/", ListFlows).RequireAuthorization(Policies.Read)
+            .WithSummary("List flows")
+            .WithDescription("Flows in id order, with their enrollment counts and success rate (successful ÷ enrolled).")
+            .WithQueryParameter("status", "Only flows with this status.", Enum.GetNames<FlowStatus>().Select(n => n.ToLowerInvariant()))
+            .WithQueryParameter("search", "Only flows whose name or id contains this text (at most 200 characters).")
+            .WithPaging()
+            .WithResponseExample(200, "page", "One page", ResponseExamples.FlowList);
+        group.MapGet("/{id}", GetFlow).RequireAuthorization(Policies.Read)
+            .WithSummary("Get a flow")
+            .WithDescription("The current definition with its status, version and timestamps.")
+            .Produces<FlowResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithResponseExample(200, "running", "A running flow", () => ResponseExamples.Flow("running"));
+        group.MapPost("/{id}/start", StartFlow).RequireAuthorization(Policies.Admin)
+            .WithSummary("Start (or resume) a flow")
+            .WithDescription("`draft → running`, or `paused → running`: a resumed flow moves on the waits that fell due during the pause. " +
+                             "A segment-triggered flow enrolls every member of its segments. 409 for any other transition.")
+            .DocumentsFlowCommand();
+        group.MapPost("/{id}/pause", PauseFlow).RequireAuthorization(Policies.Admin)
+            .WithSummary("Pause a flow")
+            .WithDescription("`running → paused`: participants are held where they are. 409 for any other transition.")
+            .DocumentsFlowCommand();
+        group.MapPost("/{id}/end", EndFlow).RequireAuthorization(Policies.Admin)
+            .WithSummary("End a flow")
+            .WithDescription("`running` or `paused → ended`: every participant exits with reason `flow_ended`. 409 for any other transition.")
+            .DocumentsFlowCommand();
+        group.MapDelete("/{id}", DeleteFlow).RequireAuthorization(Policies.Admin)
+            .WithSummary("Delete a flow")
+            .WithDescription("Only a draft or ended flow (else 409). A flow that ran keeps its id reserved; its participants and statistics outlive it.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/{id}/stats", GetStats).RequireAuthorization(Policies.Read)
+            .WithSummary("Flow statistics")
+            .WithDescription("Participants by status, per-step counts (`entered`, `completed`, `waiting`) and sends (`sent`, `delivered`, `failed`, `opened`, `clicked`). " +
+                             "`successRate` is successful ÷ enrolled.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithResponseExample(200, "stats", "A flow that has run a while", ResponseExamples.Stats);
         return group;
     }
 
@@ -104,6 +159,14 @@ public static class FlowsApi
         await ReadModels.FlushLocalAsync(context);
         return TypedResults.Ok(FlowStatsResponse.From(await grains.GetGrain<IFlowStatsGrain>(id).GetAsync()));
     }
+
+    /// <summary>The answers of start, pause and end.</summary>
+    private static RouteHandlerBuilder DocumentsFlowCommand(this RouteHandlerBuilder route) => route
+        .Produces<FlowResponse>()
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .WithResponseExample(200, "running", "The flow after the command", () => ResponseExamples.Flow("running"));
 
     private static async Task<IResult> Command(string id, IGrainFactory grains, Func<IFlowGrain, Task<FlowCommandResult>> command)
     {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Flows.Api.Auth;
 using Orleans.Flows.Api.Http;
+using Orleans.Flows.Api.OpenApi;
 using Orleans.Flows.Delivery;
 using Orleans.Flows.Values;
 
@@ -13,8 +14,20 @@ public static class MessagesApi
     public static RouteGroupBuilder MapMessages(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/messages").WithTags("Messages");
-        group.MapGet("/", ListMessages).RequireAuthorization(Policies.Read);
-        group.MapGet("/{id}", GetMessage).RequireAuthorization(Policies.Read);
+        group.MapGet("/", ListMessages).RequireAuthorization(Policies.Read)
+            .WithSummary("List messages")
+            .WithDescription("Every message a step produced, in any channel, and what became of it: \"did this contact get that email?\"")
+            .WithQueryParameter("flowId", "Only messages of this flow.")
+            .WithQueryParameter("contactId", "Only messages to this contact.")
+            .WithQueryParameter("status", "Only messages with this status.", MessageStatus.All)
+            .WithPaging()
+            .WithResponseExample(200, "page", "One page", ResponseExamples.MessageList);
+        group.MapGet("/{id}", GetMessage).RequireAuthorization(Policies.Read)
+            .WithSummary("Get a message")
+            .WithDescription("The message with what was sent: the rendered `html` and `text` (email), `text` (SMS), `title`, `text` and `url` (push), " +
+                             "or the request `payload` (webhook, activity). Its id is deterministic (participant + step + visit).")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithResponseExample(200, "email", "A sent email", ResponseExamples.Message);
         return group;
     }
 

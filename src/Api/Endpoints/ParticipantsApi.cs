@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Flows.Api.Auth;
 using Orleans.Flows.Api.Http;
+using Orleans.Flows.Api.OpenApi;
 using Orleans.Flows.Content;
 using Orleans.Flows.Flows;
 using Orleans.Flows.Interpretation;
@@ -16,10 +17,35 @@ public static class ParticipantsApi
     public static RouteGroupBuilder MapParticipants(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/flows/{flowId}/participants").WithTags("Participants");
-        group.MapPost("/", Enroll).RequireAuthorization(Policies.Admin).Accepts<EnrollBody>("application/json");
-        group.MapGet("/", ListParticipants).RequireAuthorization(Policies.Read);
-        group.MapGet("/{contactId}", GetParticipant).RequireAuthorization(Policies.Read);
-        group.MapDelete("/{contactId}", RemoveParticipant).RequireAuthorization(Policies.Admin);
+        group.MapPost("/", Enroll).RequireAuthorization(Policies.Admin).Accepts<EnrollBody>("application/json")
+            .WithSummary("Enroll contacts")
+            .WithDescription($"Enrolls 1–{MaxEnroll} contacts into a running flow (else 409). Each contact that is not enrolled is listed in `skipped` " +
+                             "with its reason: `contact_not_found`, `filtered_out`, `already_enrolled`, `reentry_not_allowed`, `no_consent`.")
+            .Produces<EnrollResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithRequestExample("contacts", "Two contacts", RequestExamples.ContactIds)
+            .WithResponseExample(200, "enrolled", "One enrolled, one skipped", ResponseExamples.Enrolled);
+        group.MapGet("/", ListParticipants).RequireAuthorization(Policies.Read)
+            .WithSummary("List participants")
+            .WithDescription("The flow's participants in contact-id order, with their status, step and last sending.")
+            .WithQueryParameter("status", "Only participants with this status.", Enum.GetNames<ParticipantStatus>().Select(n => n.ToLowerInvariant()))
+            .WithQueryParameter("stepId", "Only participants currently at this step.")
+            .WithPaging()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithResponseExample(200, "page", "One page", ResponseExamples.ParticipantList);
+        group.MapGet("/{contactId}", GetParticipant).RequireAuthorization(Policies.Read)
+            .WithSummary("Get a participant's journey")
+            .WithDescription("Always current. `history` shows every step: `scheduledAt` when it was due, `at` when it ran, `outcome`, and `reason` " +
+                             "why it was skipped or exited (e.g. `filtered_out`, `no_consent`, `flow_ended`, `success`).")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithResponseExample(200, "waiting", "Sent the email, waiting two days", ResponseExamples.Participant);
+        group.MapDelete("/{contactId}", RemoveParticipant).RequireAuthorization(Policies.Admin)
+            .WithSummary("Remove a participant")
+            .WithDescription("Stops the participant at once with status `removed` (again: 204). 409 when it already left the flow otherwise.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Flows.Api.Auth;
 using Orleans.Flows.Api.Http;
+using Orleans.Flows.Api.OpenApi;
 using Orleans.Flows.Flows;
 using Orleans.Flows.Interpretation;
 using Orleans.Flows.Segments;
@@ -17,10 +18,32 @@ public static class SegmentsApi
     public static RouteGroupBuilder MapSegments(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/segments").WithTags("Segments");
-        group.MapPut("/{id}", PutSegment).RequireAuthorization(Policies.Admin).Accepts<SegmentBody>("application/json");
-        group.MapGet("/{id}", GetSegment).RequireAuthorization(Policies.Read);
-        group.MapPost("/{id}/members", AddMembers).RequireAuthorization(Policies.Admin).Accepts<SegmentMembersBody>("application/json");
-        group.MapDelete("/{id}/members/{contactId}", RemoveMember).RequireAuthorization(Policies.Admin);
+        group.MapPut("/{id}", PutSegment).RequireAuthorization(Policies.Admin).Accepts<SegmentBody>("application/json")
+            .WithSummary("Create or replace a segment")
+            .WithDescription($"A static list `{{name, contactIds}}` (up to {MaxContactIds} ids) or a filter `{{name, filter}}`: attribute conditions on " +
+                             "contact fields, `tags` and `attributes.X`, combined with `all`, `any`, `not`; event and property conditions are refused " +
+                             "with a 400 naming the JSON path. A new `PUT` may switch a segment between list and filter.")
+            .WithRequestExample("filter", "A filter segment", RequestExamples.FilterSegment)
+            .WithRequestExample("list", "A static list", RequestExamples.StaticSegment)
+            .WithResponseExample(200, "filter", "A filter segment with its count", ResponseExamples.Segment);
+        group.MapGet("/{id}", GetSegment).RequireAuthorization(Policies.Read)
+            .WithSummary("Get a segment")
+            .WithDescription("The segment with `count`, its members now (for a filter: the contacts that match it now).")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithResponseExample(200, "filter", "A filter segment", ResponseExamples.Segment);
+        group.MapPost("/{id}/members", AddMembers).RequireAuthorization(Policies.Admin).Accepts<SegmentMembersBody>("application/json")
+            .WithSummary("Add contacts to a static segment")
+            .WithDescription($"1–{MaxContactIds} ids; `added` counts those not already members. Each addition records `selection.added` with " +
+                             "`properties.segmentId` on the contact. 409 for a filter segment, whose members cannot be changed by hand.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithRequestExample("contacts", "Two contacts", RequestExamples.ContactIds)
+            .WithResponseExample(200, "added", "One was new", ResponseExamples.SegmentAdded);
+        group.MapDelete("/{id}/members/{contactId}", RemoveMember).RequireAuthorization(Policies.Admin)
+            .WithSummary("Remove a contact from a static segment")
+            .WithDescription("404 when the contact is not a member; 409 for a filter segment.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
 
@@ -109,7 +132,12 @@ public static class SegmentsApi
 }
 
 /// <summary>A static list (<c>contactIds</c>) or a filter segment (<c>filter</c>, attribute conditions with all, any and not).</summary>
-public sealed record SegmentBody(string Name, string[]? ContactIds, JsonElement? Filter);
+public sealed record SegmentBody
+{
+    public required string Name { get; init; }
+    public string[]? ContactIds { get; init; }
+    public Condition? Filter { get; init; }
+}
 
 public sealed record SegmentMembersBody(string[] ContactIds);
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Orleans.Flows.Api.Http;
+using Orleans.Flows.Api.OpenApi;
 using Orleans.Flows.Contacts;
 using Orleans.Flows.Delivery;
 
@@ -17,10 +18,29 @@ public static class TrackingApi
     public static IEndpointRouteBuilder MapTracking(this IEndpointRouteBuilder app)
     {
         var tracking = app.MapGroup("").WithTags("Tracking").AllowAnonymous();
-        tracking.MapGet("/t/o/{token}", Open);
-        tracking.MapGet("/t/c/{token}", Click);
-        tracking.MapGet("/u/{token}", ConfirmUnsubscribe);
-        tracking.MapPost("/u/{token}", Unsubscribe).DisableAntiforgery();
+        tracking.MapGet("/t/o/{token}", Open)
+            .WithSummary("Open pixel")
+            .WithDescription("A 1×1 transparent GIF, not cached; records `email.opened`.")
+            .Produces(StatusCodes.Status200OK, contentType: "image/gif")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        tracking.MapGet("/t/c/{token}", Click)
+            .WithSummary("Tracked click")
+            .WithDescription("Redirects to the original url and records `link.clicked` with `properties.url`.")
+            .Produces(StatusCodes.Status302Found)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithLocationHeader(StatusCodes.Status302Found, "The original url of the link.");
+        tracking.MapGet("/u/{token}", ConfirmUnsubscribe)
+            .WithSummary("Unsubscribe page")
+            .WithDescription("A confirmation page with an Unsubscribe button; changes nothing.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/html")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        tracking.MapPost("/u/{token}", Unsubscribe).DisableAntiforgery()
+            .WithSummary("Unsubscribe")
+            .WithDescription("Withdraws the contact's email consent and records `unsubscribed`; answers a page. Accepts RFC 8058's one-click body " +
+                             "`List-Unsubscribe=One-Click` without cookies or anti-forgery token: the signed token is the authority.")
+            .WithFormRequestBody("The one-click body (optional: the page's button posts the same).", RequestExamples.OneClickUnsubscribe)
+            .Produces(StatusCodes.Status200OK, contentType: "text/html")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
