@@ -52,5 +52,6 @@ else
 await host.RunAsync();
 return 0;
 
-/// <summary>Internal, so the tests that reference both this and the API see one <c>Program</c>, the API's.</summary>
+// Internal, so that the tests, which reference this and the API, see one Program: the API's. (A plain comment: the
+// API's OpenAPI generator reads the doc comments of referenced projects and would find T:Program twice.)
 internal partial class Program;
