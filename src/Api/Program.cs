@@ -7,6 +7,7 @@ using Orleans.Flows.Api.Dashboard;
 using Orleans.Flows.Api.Endpoints;
 using Orleans.Flows.Api.Hosting;
 using Orleans.Flows.Api.Http;
+using Orleans.Flows.Api.Limits;
 using Orleans.Flows.Api.OpenApi;
 using Orleans.Flows.Delivery;
 using Orleans.Flows.Flows;
@@ -36,27 +37,36 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.Ingest, p => p.RequireRole(Roles.Admin, Roles.Ingest))
     .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
 builder.AddDashboardAccess();
-builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Api:MaxBodyBytes") ?? 16 * 1024 * 1024);
+builder.Services.AddApiRateLimits(ApiRateLimits.PerKeyPerSecond(builder.Configuration, developmentMode));
+var maxBodyBytes = RequestBodyLimit.MaxBytes(builder.Configuration);
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxBodyBytes);
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
+// After authentication, so the limiter knows the key; before authorization, so a key's refused calls count too.
+app.UseRateLimiter();
 app.UseAuthorization();
+// After authorization: a caller without a key or role hears 401 or 403 before anything about its body.
+app.UseMiddleware<RequestBodyLimit>(maxBodyBytes);
+app.UseMiddleware<JsonContentType>();
 
 // The reference page fills in the development key only where it works: development mode without configured keys.
-app.MapApiReference(developmentKey: developmentMode && app.Services.GetRequiredService<ApiKeyRing>().FindRole(ApiKeyOptions.DevelopmentAdminKey) is not null);
+app.MapApiReference(developmentKey: developmentMode && app.Services.GetRequiredService<ApiKeyRing>().Find(ApiKeyOptions.DevelopmentAdminKey) is not null);
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
-app.MapContacts();
-app.MapContent();
-app.MapFlows();
-app.MapParticipants();
-app.MapEnrollments();
-app.MapEvents();
-app.MapSegments();
-app.MapMessages();
+// The keyed API, limited per key; tracking, health and the OpenAPI document are not.
+var v1 = app.MapGroup("").RequireRateLimiting(ApiRateLimits.PolicyName);
+v1.MapContacts();
+v1.MapContent();
+v1.MapFlows();
+v1.MapParticipants();
+v1.MapEnrollments();
+v1.MapEvents();
+v1.MapSegments();
+v1.MapMessages();
 app.MapTracking();
 app.MapDashboardAccess();
 

@@ -20,13 +20,21 @@ public sealed class ApiKeyAuthenticationHandler(
     public const string SchemeName = "ApiKey";
     public const string HeaderName = "X-Api-Key";
 
+    /// <summary>
+    /// Which configured key authenticated the request (<c>key-0</c>, <c>key-1</c>, … in configuration order): what the rate
+    /// limiter partitions by, never the presented string, so unknown keys cannot create partitions.
+    /// </summary>
+    public const string KeyIdClaim = "flows:keyId";
+
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!Request.Headers.TryGetValue(HeaderName, out var values) || values.Count != 1 || string.IsNullOrEmpty(values[0]))
             return Task.FromResult(AuthenticateResult.NoResult());
-        var role = keys.FindRole(values[0]!);
-        if (role is null) return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Role, role), new Claim(ClaimTypes.Name, role)], SchemeName);
+        var match = keys.Find(values[0]!);
+        if (match is null) return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));
+        var (role, index) = match.Value;
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Role, role), new Claim(ClaimTypes.Name, role), new Claim(KeyIdClaim, $"key-{index}")], SchemeName);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 
@@ -58,14 +66,15 @@ public sealed class ApiKeyRing
 
     public int Count => _keys.Length;
 
-    public string? FindRole(string presented)
+    /// <summary>The role and position of the configured key that matches <paramref name="presented"/>; null when none does.</summary>
+    public (string Role, int Index)? Find(string presented)
     {
         var hash = Hash(presented);
-        string? role = null;
+        (string, int)? found = null;
         // Look at every key, so the time taken does not say which one matched.
-        foreach (var (keyHash, keyRole) in _keys)
-            if (CryptographicOperations.FixedTimeEquals(hash, keyHash)) role ??= keyRole;
-        return role;
+        for (var i = 0; i < _keys.Length; i++)
+            if (CryptographicOperations.FixedTimeEquals(hash, _keys[i].Hash)) found ??= (_keys[i].Role, i);
+        return found;
     }
 
     private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));

@@ -74,7 +74,7 @@ public static partial class DashboardAccess
     private static async Task<IResult> SignInAsync(HttpContext context, [FromForm] string? key, ApiKeyRing keys, IAntiforgery antiforgery, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger("Orleans.Flows.Api.Dashboard");
-        var role = string.IsNullOrEmpty(key) ? null : keys.FindRole(key);
+        var role = string.IsNullOrEmpty(key) ? null : keys.Find(key)?.Role;
         if (role != Roles.Admin)
         {
             // The key itself is never logged: a mistyped key is one character away from the real one.

@@ -13,7 +13,7 @@ namespace Orleans.Flows.Api.Endpoints;
 
 public static class ContactsApi
 {
-    public const int MaxBatch = 10_000;
+    public const int MaxBatch = InputLimits.MaxBatch;
 
     public static RouteGroupBuilder MapContacts(this IEndpointRouteBuilder app)
     {

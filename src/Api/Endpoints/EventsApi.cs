@@ -13,7 +13,7 @@ namespace Orleans.Flows.Api.Endpoints;
 
 public static class EventsApi
 {
-    public const int MaxBatch = 10_000;
+    public const int MaxBatch = InputLimits.MaxBatch;
     public const int MaxTypeLength = 128;
     public const int MaxProperties = 100;
 

@@ -12,7 +12,7 @@ namespace Orleans.Flows.Api.Endpoints;
 
 public static class ParticipantsApi
 {
-    public const int MaxEnroll = 10_000;
+    public const int MaxEnroll = InputLimits.MaxBatch;
 
     public static RouteGroupBuilder MapParticipants(this IEndpointRouteBuilder app)
     {

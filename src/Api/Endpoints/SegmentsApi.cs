@@ -13,7 +13,7 @@ namespace Orleans.Flows.Api.Endpoints;
 
 public static class SegmentsApi
 {
-    public const int MaxContactIds = 10_000;
+    public const int MaxContactIds = InputLimits.MaxBatch;
 
     public static RouteGroupBuilder MapSegments(this IEndpointRouteBuilder app)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Flows.Flows;
+using Orleans.Flows.Values;
 
 namespace Orleans.Flows.Api.Http;
 
@@ -14,7 +15,8 @@ public static class JsonBody
     {
         try
         {
-            using var document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 64 }, request.HttpContext.RequestAborted);
+            using var document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = InputLimits.MaxJsonDepth }, request.HttpContext.RequestAborted);
+            if (JsonText.FindUnusableString(document.RootElement) is { } unusable) return (default, Problems.Invalid(unusable.Path, unusable.Message));
             return (document.RootElement.Clone(), null);
         }
         catch (JsonException ex)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using System.Xml;
+using Orleans.Flows.Values;
 
 namespace Orleans.Flows.Flows;
 
@@ -10,7 +11,7 @@ namespace Orleans.Flows.Flows;
 public static class FlowJson
 {
     /// <summary>Conditions deeper than this are refused, so a hostile body cannot exhaust the stack.</summary>
-    public const int MaxConditionDepth = 16;
+    public const int MaxConditionDepth = InputLimits.MaxConditionDepth;
 
     public static JsonSerializerOptions Options { get; } = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
 
@@ -22,7 +23,7 @@ public static class FlowJson
         options.NumberHandling = JsonNumberHandling.Strict;
         options.AllowOutOfOrderMetadataProperties = true;
         options.RespectNullableAnnotations = true;
-        options.MaxDepth = 64;
+        options.MaxDepth = InputLimits.MaxJsonDepth;
         options.TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { DropComputedStepMembers } };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
         options.Converters.Add(new IsoDurationJsonConverter());

@@ -5,7 +5,7 @@ namespace Orleans.Flows.Values;
 /// <summary>Ids of contacts, flows, steps, content and segments: 1–128 characters of <c>[A-Za-z0-9._:@-]</c>.</summary>
 public static partial class Ids
 {
-    public const int MaxLength = 128;
+    public const int MaxLength = InputLimits.MaxIdLength;
 
     public const string Rule = "must be 1-128 characters of A-Z, a-z, 0-9 and . _ : @ -";
 

@@ -9,7 +9,7 @@ namespace Orleans.Flows.Tests.Infrastructure;
 /// The API in its default (cohost, in-memory) mode, in process, with one key per role. Silo ports are free
 /// ports so that it can run beside other clusters.
 /// </summary>
-public sealed class ApiFixture : WebApplicationFactory<Program>
+public class ApiFixture : WebApplicationFactory<Program>
 {
     public const string AdminKey = "test-admin-key";
     public const string EditorKey = "test-editor-key";
