@@ -8,11 +8,18 @@ using Orleans.Flows.Api.Hosting;
 using Orleans.Flows.Api.Http;
 using Orleans.Flows.Delivery;
 using Orleans.Flows.Flows;
+using Orleans.Flows.Silo.Telemetry;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 var builder = WebApplication.CreateBuilder(args);
 var developmentMode = Orleans.Flows.Silo.FlowsSilo.IsDevelopmentMode(builder.Configuration);
 
 builder.AddFlowsOrleans(developmentMode);
+builder.AddFlowsTelemetry("orleans-flows-api")
+    .WithTracing(tracing => tracing.AddAspNetCoreInstrumentation(o => o.Filter = TelemetryEndpoints.IsTraced))
+    .WithMetrics(metrics => metrics.AddAspNetCoreInstrumentation().AddPrometheusExporter());
 // The API reads the tokens of tracked links; in client mode no silo of this process registers them.
 builder.Services.AddTracking(builder.Configuration, developmentMode);
 
@@ -45,6 +52,8 @@ app.UseAuthorization();
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+// Anonymous like /health/*: Prometheus scrapers send no key. Operators keep the port on the internal network (README, Telemetry).
+app.MapPrometheusScrapingEndpoint(TelemetryEndpoints.MetricsPath);
 app.MapContacts();
 app.MapContent();
 app.MapFlows();

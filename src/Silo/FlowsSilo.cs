@@ -26,6 +26,8 @@ public static class FlowsSilo
     public static ISiloBuilder ConfigureFlowsSilo(this ISiloBuilder silo, IConfiguration configuration)
     {
         var options = configuration.GetSection(FlowsSiloOptions.Section).Get<FlowsSiloOptions>() ?? new FlowsSiloOptions();
+        // Grain calls continue the caller's trace (traceparent in the message headers): see FlowsTelemetry.
+        silo.AddActivityPropagation();
         if (IsDevelopmentMode(configuration))
             return silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort).AddFlowsInMemory(configuration);
         return silo.AddFlowsDurable(configuration, options);

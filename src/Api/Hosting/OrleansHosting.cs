@@ -21,6 +21,8 @@ public static class OrleansHosting
                 var options = builder.Configuration.GetSection(FlowsSiloOptions.Section).Get<FlowsSiloOptions>() ?? new FlowsSiloOptions();
                 builder.UseOrleansClient(client =>
                 {
+                    // Grain calls continue the request's trace on the silos.
+                    client.AddActivityPropagation();
                     if (developmentMode)
                     {
                         client.UseLocalhostClustering(options.GatewayPort);
