@@ -73,8 +73,13 @@ public static class FlowsTelemetry
         if (options.PrometheusPort is not { } port) return telemetry;
         return telemetry.WithMetrics(metrics => metrics.AddPrometheusHttpListener(o =>
         {
-            o.Host = "*";
             o.Port = port;
+            // Host takes a name only (localhost by default); a scraper on another machine needs every interface.
+            o.ConfigureHttpListener = (_, listener) =>
+            {
+                listener.Prefixes.Clear();
+                listener.Prefixes.Add($"http://+:{port}/");
+            };
         }));
     }
 }
