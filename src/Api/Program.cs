@@ -11,11 +11,18 @@ using Orleans.Flows.Api.Limits;
 using Orleans.Flows.Api.OpenApi;
 using Orleans.Flows.Delivery;
 using Orleans.Flows.Flows;
+using Orleans.Flows.Silo.Telemetry;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 var builder = WebApplication.CreateBuilder(args);
 var developmentMode = Orleans.Flows.Silo.FlowsSilo.IsDevelopmentMode(builder.Configuration);
 
 builder.AddFlowsOrleans(developmentMode);
+builder.AddFlowsTelemetry("orleans-flows-api")
+    .WithTracing(tracing => tracing.AddAspNetCoreInstrumentation(o => o.Filter = TelemetryEndpoints.IsTraced))
+    .WithMetrics(metrics => metrics.AddAspNetCoreInstrumentation().AddPrometheusExporter());
 // The API reads the tokens of tracked links; in client mode no silo of this process registers them.
 builder.Services.AddTracking(builder.Configuration, developmentMode);
 
@@ -57,6 +64,8 @@ app.UseMiddleware<JsonContentType>();
 app.MapApiReference(developmentKey: developmentMode && app.Services.GetRequiredService<ApiKeyRing>().Find(ApiKeyOptions.DevelopmentAdminKey) is not null);
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+// Anonymous like /health/*: Prometheus scrapers send no key. Operators keep the port on the internal network (README, Telemetry).
+app.MapPrometheusScrapingEndpoint(TelemetryEndpoints.MetricsPath);
 // The keyed API, limited per key; tracking, health and the OpenAPI document are not.
 var v1 = app.MapGroup("").RequireRateLimiting(ApiRateLimits.PolicyName);
 v1.MapContacts();

@@ -29,6 +29,8 @@ public static class FlowsSilo
         var options = configuration.GetSection(FlowsSiloOptions.Section).Get<FlowsSiloOptions>() ?? new FlowsSiloOptions();
         if (FlowsDashboardOptions.IsEnabled(configuration))
             silo.AddDashboard();
+        // Grain calls continue the caller's trace (traceparent in the message headers): see FlowsTelemetry.
+        silo.AddActivityPropagation();
         if (IsDevelopmentMode(configuration))
             return silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort).AddFlowsInMemory(configuration);
         return silo.AddFlowsDurable(configuration, options);

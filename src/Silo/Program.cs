@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Flows.Silo;
 using Orleans.Flows.Silo.Import;
+using Orleans.Flows.Silo.Telemetry;
 
 // `import <file>`: stream a file of contacts into a running service (ContactImportCommand); before the host, which
 // would read the file's path as a configuration switch.
@@ -42,6 +43,7 @@ if (args.Length > 0 && args[0] == "migrate")
     }
 }
 
+builder.AddFlowsTelemetry("orleans-flows-silo").AddPrometheusListener(builder.Configuration);
 builder.UseOrleans(silo => silo.ConfigureFlowsSilo(builder.Configuration));
 using var host = builder.Build();
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orleans.Flows.Silo");

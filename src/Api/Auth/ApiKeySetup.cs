@@ -16,7 +16,7 @@ public static partial class ApiKeySetup
                 throw new InvalidOperationException($"Api:Keys has a key with role '{key.Role}'; roles are admin, editor and ingest.");
         if (keys.Count == 0 && developmentMode)
         {
-            LogWarningDevelopmentKey(logger, ApiKeyOptions.DevelopmentAdminKey);
+            LogWarningDevelopmentKey(logger);
             keys.Add(new ApiKeyEntry { Key = ApiKeyOptions.DevelopmentAdminKey, Role = Roles.Admin });
         }
         else if (keys.Count == 0)
@@ -26,8 +26,9 @@ public static partial class ApiKeySetup
         return new ApiKeyRing(keys);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No Api:Keys configured: development mode accepts the key '{Key}' as admin")]
-    private static partial void LogWarningDevelopmentKey(ILogger logger, string key);
+    // Keys are never written to the log, not even the documented development key.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No Api:Keys configured: development mode accepts the documented development key (README, Walk-through) as admin")]
+    private static partial void LogWarningDevelopmentKey(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "No Api:Keys configured: every request will be refused with 401")]
     private static partial void LogErrorNoKeys(ILogger logger);

@@ -24,6 +24,8 @@ public static class OrleansHosting
                 {
                     if (FlowsDashboardOptions.IsEnabled(builder.Configuration))
                         client.AddDashboard();
+                    // Grain calls continue the request's trace on the silos.
+                    client.AddActivityPropagation();
                     if (developmentMode)
                     {
                         client.UseLocalhostClustering(options.GatewayPort);

@@ -1,10 +1,11 @@
 using System.Collections.Immutable;
 using Orleans.Concurrency;
+using Orleans.Flows.Telemetry;
 
 namespace Orleans.Flows.Contacts;
 
 [StatelessWorker]
-public sealed class EventIngestGrain : Grain, IEventIngestGrain
+public sealed class EventIngestGrain(FlowsMetrics metrics) : Grain, IEventIngestGrain
 {
     public const int MaxInFlight = 256;
 
@@ -24,6 +25,8 @@ public sealed class EventIngestGrain : Grain, IEventIngestGrain
                 gate.Release();
             }
         }));
-        return results.Aggregate(new EventIngestResult(0, 0), (total, result) => total.Add(result));
+        var total = results.Aggregate(new EventIngestResult(0, 0), (total, result) => total.Add(result));
+        metrics.EventsIngested(total.Accepted);
+        return total;
     }
 }

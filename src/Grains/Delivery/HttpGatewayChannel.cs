@@ -2,6 +2,7 @@ using System.Net.Mime;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Orleans.Flows.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Orleans.Flows.Delivery;
@@ -84,7 +85,7 @@ public sealed partial class HttpGatewayChannel(
     private SendOutcome Done(OutboxMessage message, SendOutcome outcome)
     {
         // Ids and the outcome only: never the phone number, the token or the Authorization value.
-        LogDebugSent(message.Channel, message.Id, message.FlowId, message.StepId, outcome.Result, outcome.Error);
+        LogDebugSent(message.Channel, message.Id, message.FlowId, message.StepId, outcome.Result, SensitiveText.Mask(outcome.Error));
         return outcome;
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Flows.Statistics;
+using Orleans.Flows.Telemetry;
 using Polly;
 using Polly.Retry;
 
@@ -21,6 +22,7 @@ public sealed partial class OutboxDispatcher : BackgroundService
     private readonly IDeliveryChannel _recording;
     private readonly IGrainFactory _grains;
     private readonly FlowReadModelBuffer _readModels;
+    private readonly FlowsMetrics _metrics;
     private readonly DeliveryOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<OutboxDispatcher> _logger;
@@ -33,6 +35,7 @@ public sealed partial class OutboxDispatcher : BackgroundService
         RecordingChannel recording,
         IGrainFactory grains,
         FlowReadModelBuffer readModels,
+        FlowsMetrics metrics,
         IOptions<DeliveryOptions> options,
         TimeProvider time,
         ILogger<OutboxDispatcher> logger)
@@ -42,6 +45,7 @@ public sealed partial class OutboxDispatcher : BackgroundService
         _recording = recording;
         _grains = grains;
         _readModels = readModels;
+        _metrics = metrics;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -171,7 +175,8 @@ public sealed partial class OutboxDispatcher : BackgroundService
             }
             catch (Exception e)
             {
-                LogWarningChannelThrew(_logger, e, message.Channel, message.Id);
+                // The exception's text, not the exception: a channel's may quote the address it was sending to.
+                LogWarningChannelThrew(_logger, message.Channel, message.Id, e.GetType().Name, SensitiveText.Mask(e.Message));
                 outcome = SendOutcome.Unknown(DeliveryErrors.UnknownOutcome + ": " + e.GetType().Name);
             }
             await RecordAsync(message, claimed.Attempts, outcome);
@@ -201,16 +206,18 @@ public sealed partial class OutboxDispatcher : BackgroundService
             case SendResult.Transient when attempts < _options.MaxAttempts:
                 var next = now + DeliveryOptions.Backoff(attempts);
                 result = new DispatchResult(message.Id, MessageStatus.Queued, outcome.Error, now, next);
-                LogWarningRetryLater(_logger, message.Channel, message.Id, attempts, outcome.Error, next);
+                LogWarningRetryLater(_logger, message.Channel, message.Id, attempts, SensitiveText.Mask(outcome.Error), next);
                 break;
             default:
                 var error = outcome.Result == SendResult.Transient ? $"gave up after {attempts} attempts: {outcome.Error}" : outcome.Error;
                 result = new DispatchResult(message.Id, MessageStatus.Failed, error, now);
                 _readModels.RecordSends(message.FlowId, new SendStats { Failed = 1 });
-                LogWarningFailed(_logger, message.Channel, message.Id, message.FlowId, message.StepId, message.ContactId, error);
+                LogWarningFailed(_logger, message.Channel, message.Id, message.FlowId, message.StepId, message.ContactId, SensitiveText.Mask(error));
                 break;
         }
         await _outbox.CompleteAsync(result);
+        // A retry stays queued: each message counts once as queued, and once as sent or failed.
+        if (result.Status != MessageStatus.Queued) _metrics.Message(message.Channel, result.Status);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dispatcher for {Channel} messages started: {Sender}, rate {Rate} a second across the cluster")]
@@ -227,8 +234,8 @@ public sealed partial class OutboxDispatcher : BackgroundService
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Channel} message {MessageId} of flow {FlowId} step {StepId} to contact {ContactId} failed: {Error}")]
     private static partial void LogWarningFailed(ILogger logger, MessageChannel channel, string messageId, string flowId, string stepId, string contactId, string? error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Channel} channel threw on message {MessageId}")]
-    private static partial void LogWarningChannelThrew(ILogger logger, Exception exception, MessageChannel channel, string messageId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Channel} channel threw on message {MessageId}: {ExceptionType}: {ExceptionMessage}")]
+    private static partial void LogWarningChannelThrew(ILogger logger, MessageChannel channel, string messageId, string exceptionType, string? exceptionMessage);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The outcome of message {MessageId} could not be recorded")]
     private static partial void LogWarningRecordFailed(ILogger logger, Exception exception, string messageId);

@@ -8,6 +8,7 @@ using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Logging;
+using Orleans.Flows.Telemetry;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
@@ -74,7 +75,7 @@ public sealed partial class SmtpEmailChannel : IDeliveryChannel, IAsyncDisposabl
         var (mime, invalid) = Build(message, _options.From);
         if (mime is null)
         {
-            LogRefusedBeforeSending(_logger, message.Id, invalid!);
+            LogRefusedBeforeSending(_logger, message.Id, SensitiveText.Mask(invalid!));
             return SendOutcome.Failed(invalid!);
         }
 
@@ -89,7 +90,7 @@ public sealed partial class SmtpEmailChannel : IDeliveryChannel, IAsyncDisposabl
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 var error = ConnectError(e);
-                LogConnectFailed(_logger, _options.Host, _options.Port, message.Id, error);
+                LogConnectFailed(_logger, _options.Host, _options.Port, message.Id, SensitiveText.Mask(error));
                 return SendOutcome.Transient(error);
             }
             return await SendOnAsync(client, message.Id, mime, cancellationToken).ConfigureAwait(false);
@@ -124,10 +125,10 @@ public sealed partial class SmtpEmailChannel : IDeliveryChannel, IAsyncDisposabl
             // 4xx to MAIL FROM, RCPT TO, DATA or the end of the data: the server says it did not take the message.
             if ((int)e.StatusCode < 500)
             {
-                LogDeferred(_logger, messageId, e.ErrorCode, error);
+                LogDeferred(_logger, messageId, e.ErrorCode, SensitiveText.Mask(error));
                 return SendOutcome.Transient(error);
             }
-            LogRefused(_logger, messageId, e.ErrorCode, error);
+            LogRefused(_logger, messageId, e.ErrorCode, SensitiveText.Mask(error));
             return SendOutcome.Failed(error);
         }
         catch (ServiceNotAuthenticatedException)
@@ -149,7 +150,7 @@ public sealed partial class SmtpEmailChannel : IDeliveryChannel, IAsyncDisposabl
                 return SendOutcome.Unknown("unknown_outcome: connection lost during send");
             }
             var error = "smtp connection lost: " + Describe(e);
-            LogLostBeforeData(_logger, messageId, error);
+            LogLostBeforeData(_logger, messageId, SensitiveText.Mask(error));
             return SendOutcome.Transient(error);
         }
     }

@@ -1,6 +1,7 @@
 using System.Net.Mime;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Orleans.Flows.Telemetry;
 using Microsoft.Extensions.Options;
 using Orleans.Flows.Flows;
 
@@ -61,7 +62,7 @@ public sealed partial class WebhookChannel(
 
     private SendOutcome Done(OutboxMessage message, SendOutcome outcome)
     {
-        LogDebugCalled(message.Id, message.FlowId, message.StepId, outcome.Result, outcome.Error);
+        LogDebugCalled(message.Id, message.FlowId, message.StepId, outcome.Result, SensitiveText.Mask(outcome.Error));
         return outcome;
     }
 

@@ -7,6 +7,7 @@ using Orleans.Flows.Participants;
 using Orleans.Flows.Scheduling;
 using Orleans.Flows.Segments;
 using Orleans.Flows.Statistics;
+using Orleans.Flows.Telemetry;
 
 namespace Orleans.Flows.Hosting;
 
@@ -36,6 +37,10 @@ public static class FlowsEngineServiceCollectionExtensions
         if (configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>() is { IsConfigured: true })
             services.AddSingleton<IDeliveryChannel, SmtpEmailChannel>();
         services.AddHostedService<OutboxDispatcher>();
+        // The engine's instruments (meter Orleans.Flows); exported by whatever the host configures (FlowsTelemetry).
+        services.AddMetrics();
+        services.AddSingleton<FlowsMetrics>();
+        services.AddHostedService<OutboxDepthSampler>();
         services.TryAddSingleton<IContactDirectory, GrainContactDirectory>();
         services.AddSingleton<SegmentFilterCache>();
         services.AddSingleton<FlowReadModelBuffer>();

@@ -3,6 +3,7 @@ using Orleans.Flows.Delivery;
 using Orleans.Flows.Flows;
 using Orleans.Flows.Interpretation;
 using Orleans.Flows.Statistics;
+using Orleans.Flows.Telemetry;
 
 namespace Orleans.Flows.Participants;
 
@@ -12,7 +13,7 @@ namespace Orleans.Flows.Participants;
 /// event reaches it. Whatever this cannot do alone goes back to the grains: a contact already in the flow
 /// (re-entry, idempotent repeats of a job), or a first step that changes the contact or moves it to another flow.
 /// </summary>
-public sealed class BulkEnrollment(IParticipantBulkStore store, OutgoingMessages outgoing, FlowReadModelBuffer readModels, IGrainFactory grains, TimeProvider time)
+public sealed class BulkEnrollment(IParticipantBulkStore store, OutgoingMessages outgoing, FlowReadModelBuffer readModels, FlowsMetrics metrics, IGrainFactory grains, TimeProvider time)
 {
     /// <summary>Enrolls what it can of the page; <see cref="BulkOutcome.ViaGrains"/> lists the contacts left to the participant grains.</summary>
     public async Task<BulkOutcome> EnrollAsync(FlowSnapshot flow, string jobId, IReadOnlyList<string> contactIds)
@@ -72,9 +73,12 @@ public sealed class BulkEnrollment(IParticipantBulkStore store, OutgoingMessages
                 continue;
             }
             readModels.Record(none, rows[i].State, result.Steps);
+            metrics.StepsExecuted(flow.Definition, result.Steps);
+            foreach (var (message, failure) in rows[i].Messages) metrics.Message(message.Channel, failure?.Status ?? MessageStatus.Queued);
             var failed = rows[i].Messages.Count(m => m.Failure is { Status: MessageStatus.Failed });
             if (failed > 0) readModels.RecordSends(flow.Id, new SendStats { Failed = failed });
         }
+        metrics.Enrolled(inserted.Count);
         return new BulkOutcome(inserted.Count, ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, skipped), [.. viaGrains], flowNotRunning);
     }
 }

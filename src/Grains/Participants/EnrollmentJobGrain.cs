@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
+using Orleans.Flows.Telemetry;
 using Microsoft.Extensions.Options;
 using Orleans.Flows.Flows;
 using Orleans.Flows.Segments;
@@ -192,7 +193,7 @@ public sealed partial class EnrollmentJobGrain(
         if (reminder is not null) await this.UnregisterReminder(reminder);
         _inFlight.Clear();
         _timer?.Dispose();
-        LogInformationFinished(logger, JobId, FlowId, status, job.Processed, job.Enrolled, job.Skipped, error);
+        LogInformationFinished(logger, JobId, FlowId, status, job.Processed, job.Enrolled, job.Skipped, SensitiveText.Mask(error));
         DeactivateOnIdle();
     }
 

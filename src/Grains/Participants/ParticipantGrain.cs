@@ -4,6 +4,7 @@ using Orleans.Flows.Delivery;
 using Orleans.Flows.Flows;
 using Orleans.Flows.Interpretation;
 using Orleans.Flows.Statistics;
+using Orleans.Flows.Telemetry;
 
 namespace Orleans.Flows.Participants;
 
@@ -19,6 +20,7 @@ public sealed partial class ParticipantGrain(
     IOutbox outbox,
     OutgoingMessages outgoing,
     FlowReadModelBuffer readModels,
+    FlowsMetrics metrics,
     TimeProvider time,
     ILogger<ParticipantGrain> logger) : Grain, IParticipantGrain, IRemindable, IWakeUpTarget
 {
@@ -45,6 +47,7 @@ public sealed partial class ParticipantGrain(
         }
         await Contact.AddFlowAsync(FlowId);
         await RunAsync(context, contact!, ParticipantInput.Enroll, now, enrollmentId);
+        metrics.Enrolled();
         LogDebugEnrolled(logger, FlowId, ContactId, flow.Version);
         return EnrollResult.Enrolled;
     }
@@ -89,7 +92,9 @@ public sealed partial class ParticipantGrain(
             return;
         }
         if (await LoadAsync() is not var (context, contact)) return;
-        await RunAsync(context, contact, ParticipantInput.Wake, now);
+        // A paused flow keeps its participants waiting: only a wake-up that moved one on counts as fired.
+        if (!await RunAsync(context, contact, ParticipantInput.Wake, now)) return;
+        metrics.WokeUp(now - wakeAt);
         LogDebugWoke(logger, FlowId, ContactId, (now - wakeAt).TotalMilliseconds);
     }
 
@@ -152,11 +157,12 @@ public sealed partial class ParticipantGrain(
         return null;
     }
 
-    private async Task RunAsync(FlowContext context, ContactSnapshot contact, ParticipantInput input, DateTimeOffset now, string? enrolledBy = null)
+    /// <summary>Runs the interpreter and performs what it returns; false when the input changed nothing.</summary>
+    private async Task<bool> RunAsync(FlowContext context, ContactSnapshot contact, ParticipantInput input, DateTimeOffset now, string? enrolledBy = null)
     {
         var before = state.State;
         var result = FlowInterpreter.Run(context, before, contact, input, now);
-        if (!result.Changed(before)) return;
+        if (!result.Changed(before)) return false;
 
         var after = result.State;
         if (input is EnrollInput) after = after with { EnrolledBy = enrolledBy };
@@ -168,8 +174,9 @@ public sealed partial class ParticipantGrain(
             {
                 // Rendered from the contact as the steps before left it.
                 var (rendered, failure) = await outgoing.RenderAsync(message, result.Contact);
-                if (failure is not null) LogWarningNotRendered(logger, FlowId, ContactId, message.StepId, message.Id, failure.Error);
+                if (failure is not null) LogWarningNotRendered(logger, FlowId, ContactId, message.StepId, message.Id, SensitiveText.Mask(failure.Error));
                 var receipt = await outbox.EnqueueAsync(rendered, failure);
+                if (!receipt.Duplicate) metrics.Message(message.Channel, receipt.Status);
                 if (failure is { Status: MessageStatus.Failed } && !receipt.Duplicate) readModels.RecordSends(FlowId, new SendStats { Failed = 1 });
                 if (after.LastSending is { } last && last.MessageId == message.Id)
                     after = after with { LastSending = last with { Status = receipt.Status, At = receipt.At } };
@@ -197,12 +204,14 @@ public sealed partial class ParticipantGrain(
         }
 
         readModels.Record(before, after, result.Steps);
+        metrics.StepsExecuted(context.Definition, result.Steps);
         foreach (var flowId in moves ?? [])
             await GrainFactory.GetGrain<IParticipantGrain>(ParticipantKey.Format(flowId, ContactId)).EnrollByAsync("flow:" + FlowId);
 
         LogDebugTransition(logger, FlowId, ContactId, before.Status, after.Status, after.CurrentStepId);
         // A participant that waits or is done holds no memory: its row and its wake-up are all it needs.
         if (after.Status != ParticipantStatus.Active) DeactivateOnIdle();
+        return true;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Participant {FlowId}/{ContactId} enrolled on version {Version}")]

@@ -81,11 +81,11 @@ internal sealed class ServiceProcess : IAsyncDisposable
         return $"---- {Name} (pid {_process.Id}, {state}) ----\n{text}";
     }
 
-    /// <summary>How many lines of the output so far contain <paramref name="fragment"/>.</summary>
-    public int CountLines(string fragment)
+    /// <summary>How many lines of the output so far contain every one of <paramref name="fragments"/>.</summary>
+    public int CountLines(params string[] fragments)
     {
         lock (_lock)
-            return _output.ToString().Split('\n').Count(l => l.Contains(fragment, StringComparison.Ordinal));
+            return _output.ToString().Split('\n').Count(l => fragments.All(f => l.Contains(f, StringComparison.Ordinal)));
     }
 
     /// <summary>Kills the process at once (SIGKILL on Linux): no shutdown, no flush, as in a crash.</summary>
