@@ -24,7 +24,7 @@ public sealed class SiloMetricsTests
         var metrics = await Eventually.Matches(
             async () =>
             {
-                Assert.False(silo.HasExited, $"the silo exited:\n{silo.Tail()}");
+                Assert.False(silo.HasExited, $"the silo exited:\n{silo.Tail(20_000)}");
                 try
                 {
                     return new PrometheusText(await scraper.GetStringAsync("/metrics"));
