@@ -47,7 +47,7 @@ public static class JsonBody
         catch (JsonException ex)
         {
             var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-            foreach (var (path, message) in JsonErrors.Describe(ex))
+            foreach (var (path, message) in JsonErrors.Describe(ex, typeof(T)))
                 errors[pathPrefix == "$" ? path : pathPrefix + path[1..]] = [message];
             return (null, Problems.Invalid(errors));
         }

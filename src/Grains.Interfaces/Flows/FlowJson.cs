@@ -220,7 +220,7 @@ public static class JsonErrors
         if (message.StartsWith("The JSON value could not be converted to ", StringComparison.Ordinal))
         {
             var typeName = message["The JSON value could not be converted to ".Length..].TrimEnd('.');
-            return EnumNames(typeName) is { } names ? "must be one of " + names : "has the wrong type or format";
+            return EnumNames(typeName) is { } names ? "must be one of " + names : WrongType;
         }
         if (message.Contains("type discriminator", StringComparison.Ordinal))
             return "unknown or missing type";
@@ -234,23 +234,59 @@ public static class JsonErrors
     /// Each error an exception stands for, by JSON path: a missing required member is named by its own path
     /// (<c>$.steps[0].contentId</c>), not by its parent's.
     /// </summary>
-    public static IEnumerable<(string Path, string Message)> Describe(JsonException exception)
+    /// <param name="target">The type being read: where the serializer names it instead of the enum it could not read
+    /// (a constructor parameter), the enum is found by walking <paramref name="target"/> along the path.</param>
+    public static IEnumerable<(string Path, string Message)> Describe(JsonException exception, Type? target = null)
     {
         var path = PathOf(exception);
         const string marker = "missing required properties including: ";
         var at = exception.Message.IndexOf(marker, StringComparison.Ordinal);
-        if (at < 0) return [(path, MessageOf(exception))];
+        if (at < 0)
+        {
+            var message = MessageOf(exception);
+            if (message == WrongType && target is not null && EnumAt(target, path) is { } allowed) message = "must be one of " + allowed;
+            return [(path, message)];
+        }
         var names = exception.Message[(at + marker.Length)..].Split(" Path: ")[0].TrimEnd('.')
             .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(n => n.Trim('\''));
         return names.Select(n => ($"{path}.{n}", "is required")).ToList();
     }
 
+    private const string WrongType = "has the wrong type or format";
+
     private static string? EnumNames(string typeName)
     {
-        var type = Type.GetType(typeName) ?? typeof(FlowJson).Assembly.GetType(typeName);
+        // An optional enum is named "System.Nullable`1[Orleans.Flows…]", whose argument Type.GetType cannot find here.
+        const string nullable = "System.Nullable`1[";
+        if (typeName.StartsWith(nullable, StringComparison.Ordinal) && typeName.EndsWith(']')) typeName = typeName[nullable.Length..^1];
+        return EnumNames(Type.GetType(typeName) ?? typeof(FlowJson).Assembly.GetType(typeName));
+    }
+
+    private static string? EnumNames(Type? type)
+    {
         if (Nullable.GetUnderlyingType(type ?? typeof(object)) is { } underlying) type = underlying;
         if (type is not { IsEnum: true }) return null;
         return string.Join(", ", Enum.GetNames(type).Select(n => JsonNamingPolicy.CamelCase.ConvertName(n)));
+    }
+
+    /// <summary>The names of the enum at a JSON path (<c>$.channel</c>, <c>$.items[2].status</c>) of <paramref name="type"/>, if it is one.</summary>
+    private static string? EnumAt(Type type, string path)
+    {
+        foreach (var segment in path.TrimStart('$').Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var name = segment.Split('[')[0];
+            var property = type.GetProperty(name, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+            if (property is null) return null;
+            type = property.PropertyType;
+            for (var i = 0; i < segment.Count(c => c == '['); i++)
+            {
+                var element = type.IsArray ? type.GetElementType() : type.GetInterfaces().Append(type)
+                    .FirstOrDefault(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
+                if (element is null) return null;
+                type = element;
+            }
+        }
+        return EnumNames(type);
     }
 }

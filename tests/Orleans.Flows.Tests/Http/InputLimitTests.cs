@@ -46,4 +46,15 @@ public sealed class InputLimitTests(ApiFixture api)
         await (await _admin.GetAsync("/v1/flows?status=bogus")).ExpectInvalid("status");
         await (await _admin.GetAsync("/v1/messages?status=bogus")).ExpectInvalid("status");
     }
+
+    [Fact]
+    public async Task AnUnknownChannelIsRefusedNamingTheChannelsThereAre()
+    {
+        var id = TestIds.New("content");
+        var errors = await (await _admin.PutJson($"/v1/content/{id}", """{"channel": "fax", "name": "Fax", "text": "Hi"}""")).ExpectInvalid("$.channel");
+        var message = errors.GetProperty("$.channel")[0].GetString()!;
+        foreach (var channel in new[] { "email", "sms", "push" })
+            Assert.Contains(channel, message, StringComparison.Ordinal);
+        await (await _admin.GetAsync($"/v1/content/{id}")).ExpectProblem(HttpStatusCode.NotFound);
+    }
 }
