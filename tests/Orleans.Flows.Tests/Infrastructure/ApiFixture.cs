@@ -35,12 +35,25 @@ public class ApiFixture : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>
+    /// A port free now and never handed out before in this test run: the system may offer a port it just gave back,
+    /// and two services of one test (a silo's port and a metrics port, say) must not get the same one.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        lock (HandedOut)
+        {
+            while (true)
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, 0);
+                listener.Start();
+                var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+                if (HandedOut.Add(port)) return port;
+            }
+        }
     }
+
+    private static readonly HashSet<int> HandedOut = [];
 }
 
 [CollectionDefinition(Name)]
