@@ -34,7 +34,11 @@ builder.Services.AddApiReference();
 builder.Services.TryAddSingleton(TimeProvider.System);
 var health = builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("orleans", tags: ["ready"]);
 if (!developmentMode)
-    health.AddCheck("postgresql", new PostgreSqlHealthCheck(builder.Configuration.GetConnectionString(Orleans.Flows.Silo.FlowsSilo.ConnectionStringName)!), tags: ["ready"]);
+{
+    var connectionString = builder.Configuration.GetConnectionString(Orleans.Flows.Silo.FlowsSilo.ConnectionStringName)!;
+    health.AddCheck("postgresql", new PostgreSqlHealthCheck(connectionString), tags: ["ready"]);
+    builder.Services.AddSharedDataProtection(connectionString);
+}
 builder.Services.AddSingleton(sp => ApiKeySetup.CreateRing(builder.Configuration, developmentMode, sp.GetRequiredService<ILoggerFactory>()));
 builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
