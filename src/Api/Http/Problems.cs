@@ -13,6 +13,20 @@ public static class Problems
     public static ValidationProblem Invalid(string path, string message) =>
         Invalid(new Dictionary<string, string[]> { [path] = [message] });
 
+    /// <summary>
+    /// Answers with a problem from middleware and handlers that run outside an endpoint (authentication, limits),
+    /// where no <see cref="IResult"/> is returned.
+    /// </summary>
+    public static async Task WriteAsync(HttpContext context, int status, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        });
+    }
+
     public static ProblemHttpResult NotFound(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
 

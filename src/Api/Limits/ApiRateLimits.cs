@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Orleans.Flows.Api.Auth;
+using Orleans.Flows.Api.Http;
 
 namespace Orleans.Flows.Api.Limits;
 
@@ -58,15 +59,7 @@ public static class ApiRateLimits
             ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
             : 1;
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Title = "Too many requests",
-                Detail = $"This API key made more than its requests a second; try again in {seconds} s (Retry-After).",
-            },
-        });
+        await Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests",
+            $"This API key made more than its requests a second; try again in {seconds} s (Retry-After).");
     }
 }

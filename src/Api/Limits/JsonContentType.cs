@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Net.Http.Headers;
+using Orleans.Flows.Api.Http;
 
 namespace Orleans.Flows.Api.Limits;
 
@@ -19,17 +20,7 @@ public sealed class JsonContentType(RequestDelegate next)
             await next(context);
             return;
         }
-        context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status415UnsupportedMediaType,
-                Title = "Unsupported media type",
-                Detail = "Send the body as application/json.",
-            },
-        });
+        await Problems.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json.");
     }
 
     private static bool IsJson(string contentType) =>

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using Orleans.Flows.Api.Http;
 
 namespace Orleans.Flows.Api.Limits;
 
@@ -23,17 +24,8 @@ public sealed class RequestBodyLimit(RequestDelegate next, long maxBytes)
     {
         if (context.Request.ContentLength > maxBytes)
         {
-            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails =
-                {
-                    Status = StatusCodes.Status413PayloadTooLarge,
-                    Title = "Request body too large",
-                    Detail = $"The body may be at most {maxBytes} bytes; this one declares {context.Request.ContentLength}.",
-                },
-            });
+            await Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Request body too large",
+                $"The body may be at most {maxBytes} bytes; this one declares {context.Request.ContentLength}.");
             return;
         }
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature) feature.MaxRequestBodySize = maxBytes;

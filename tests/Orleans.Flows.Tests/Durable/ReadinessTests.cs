@@ -40,7 +40,7 @@ public sealed class ReadinessTests(PostgresServer postgres, ITestOutputHelper ou
     {
         await using var gate = new TcpGate(postgres.Port);
         var throughGate = _connectionString.Replace($"Port={postgres.Port}", $"Port={gate.Port}", StringComparison.Ordinal);
-        var api = Start("api", "Api", Settings(throughGate, ("Api__Mode", "cohost")));
+        var api = Start("api", "Api", ServiceProcess.DurableSettings(throughGate, _clusterId, ("Api__Mode", "cohost")));
         await ExpectAsync(api, "/health/ready", HttpStatusCode.OK, StartTimeout);
 
         gate.Close();
@@ -56,31 +56,15 @@ public sealed class ReadinessTests(PostgresServer postgres, ITestOutputHelper ou
     public async Task AClientApiIsReadyOnlyWhileASiloAnswers()
     {
         var siloPort = ApiFixture.FreePort();
-        var silo = StartProcess("silo", "Silo", Settings(_connectionString,
+        var silo = StartProcess("silo", "Silo", ServiceProcess.DurableSettings(_connectionString, _clusterId,
             ("Orleans__SiloPort", siloPort.ToString(CultureInfo.InvariantCulture)),
             ("Orleans__GatewayPort", ApiFixture.FreePort().ToString(CultureInfo.InvariantCulture))));
-        var api = Start("api", "Api", Settings(_connectionString, ("Api__Mode", "client")));
+        var api = Start("api", "Api", ServiceProcess.DurableSettings(_connectionString, _clusterId, ("Api__Mode", "client")));
         await ExpectAsync(api, "/health/ready", HttpStatusCode.OK, StartTimeout);
 
         await silo.KillAsync();
         await ExpectAsync(api, "/health/ready", HttpStatusCode.ServiceUnavailable, ChangeTimeout);
         await ExpectAsync(api, "/health/live", HttpStatusCode.OK, TimeSpan.Zero);
-    }
-
-    private Dictionary<string, string> Settings(string connectionString, params (string Key, string Value)[] more)
-    {
-        var settings = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Flows"] = connectionString,
-            ["Orleans__ClusterId"] = _clusterId,
-            ["Orleans__ServiceId"] = _clusterId,
-            ["Tracking__SigningKey"] = DurableCluster.TrackingKey,
-            ["Tracking__BaseUrl"] = DurableCluster.TrackingBaseUrl,
-            ["DOTNET_ENVIRONMENT"] = "Production",
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-        };
-        foreach (var (key, value) in more) settings[key] = value;
-        return settings;
     }
 
     private ServiceProcess StartProcess(string name, string project, Dictionary<string, string> settings)

@@ -54,6 +54,26 @@ internal sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>
+    /// What every process of a durable service needs, as production would set it: the database, the cluster it
+    /// joins, the tracking key outside development mode, and the Production environment; <paramref name="more"/> on top.
+    /// </summary>
+    public static Dictionary<string, string> DurableSettings(string connectionString, string clusterId, params (string Key, string Value)[] more)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Flows"] = connectionString,
+            ["Orleans__ClusterId"] = clusterId,
+            ["Orleans__ServiceId"] = clusterId,
+            ["Tracking__SigningKey"] = Infrastructure.DurableCluster.TrackingKey,
+            ["Tracking__BaseUrl"] = Infrastructure.DurableCluster.TrackingBaseUrl,
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        };
+        foreach (var (key, value) in more) settings[key] = value;
+        return settings;
+    }
+
+    /// <summary>
     /// The assembly of project <paramref name="project"/> (a folder under <c>src/</c>) built in the same configuration
     /// as this test assembly, which runs from <c>tests/&lt;project&gt;/bin/&lt;configuration&gt;/&lt;framework&gt;/</c>.
     /// </summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using Orleans.Flows.Tests.Http;
 using Orleans.Flows.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -37,7 +38,7 @@ public sealed partial class SharedSignInTests(PostgresServer postgres, ITestOutp
         var second = Start("api-2", cluster);
         using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(15) };
         foreach (var api in new[] { first, second })
-            await Eventually.Matches(() => StatusAsync(browser, api.Address + "/health/ready"), s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(60), $"{api.Process.Name} is ready");
+            await Eventually.Matches(() => browser.StatusOrNullAsync(api.Address + "/health/ready"), s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(60), $"{api.Process.Name} is ready");
 
         // The form from the first, posted to the second.
         var form = await browser.GetStringAsync(first.Address + "/dashboard/signin");
@@ -61,38 +62,16 @@ public sealed partial class SharedSignInTests(PostgresServer postgres, ITestOutp
     private (ServiceProcess Process, string Address) Start(string name, string cluster)
     {
         var port = ApiFixture.FreePort();
-        var process = ServiceProcess.Start(name, ServiceProcess.Assembly("Api", "Orleans.Flows.Api.dll"), new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Flows"] = _connectionString,
-            ["Orleans__ClusterId"] = cluster,
-            ["Orleans__ServiceId"] = cluster,
-            ["Orleans__SiloPort"] = ApiFixture.FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Orleans__GatewayPort"] = ApiFixture.FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Api__Keys__0__Key"] = Key,
-            ["Api__Keys__0__Role"] = "admin",
-            ["Tracking__SigningKey"] = DurableCluster.TrackingKey,
-            ["Tracking__BaseUrl"] = DurableCluster.TrackingBaseUrl,
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+        var process = ServiceProcess.Start(name, ServiceProcess.Assembly("Api", "Orleans.Flows.Api.dll"), ServiceProcess.DurableSettings(_connectionString, cluster,
+            ("Orleans__SiloPort", ApiFixture.FreePort().ToString(CultureInfo.InvariantCulture)),
+            ("Orleans__GatewayPort", ApiFixture.FreePort().ToString(CultureInfo.InvariantCulture)),
+            ("Api__Keys__0__Key", Key),
+            ("Api__Keys__0__Role", "admin"),
+            ("ASPNETCORE_URLS", $"http://127.0.0.1:{port}"),
             // Each process its own content root, as on two machines: data protection must not depend on it.
-            ["ASPNETCORE_CONTENTROOT"] = Directory.CreateTempSubdirectory("flows-" + name).FullName,
-            ["DOTNET_ENVIRONMENT"] = "Production",
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-        });
+            ("ASPNETCORE_CONTENTROOT", Directory.CreateTempSubdirectory("flows-" + name).FullName)));
         _processes.Add(process);
         return (process, $"http://127.0.0.1:{port}");
-    }
-
-    private static async Task<HttpStatusCode?> StatusAsync(HttpClient client, string url)
-    {
-        try
-        {
-            using var response = await client.GetAsync(url);
-            return response.StatusCode;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-        {
-            return null;
-        }
     }
 
     [GeneratedRegex("""<input type="hidden" name="(?<name>[^"]+)" value="(?<value>[^"]+)">""")]

@@ -19,6 +19,20 @@ internal static class HttpKit
 
     public static Task<HttpResponseMessage> Post(this HttpClient client, string url) => client.PostAsync(url, null);
 
+    /// <summary>The status <paramref name="url"/> answers with, or null while nothing answers (a service still starting).</summary>
+    public static async Task<HttpStatusCode?> StatusOrNullAsync(this HttpClient client, string url)
+    {
+        try
+        {
+            using var response = await client.GetAsync(url);
+            return response.StatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
     public static async Task<JsonElement> Body(this HttpResponseMessage response)
     {
         var text = await response.Content.ReadAsStringAsync();

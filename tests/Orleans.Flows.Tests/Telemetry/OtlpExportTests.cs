@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Orleans.Flows.Tests.Durable;
+using Orleans.Flows.Tests.Http;
 using Orleans.Flows.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -25,30 +26,21 @@ public sealed class OtlpExportTests(PostgresServer postgres, ITestOutputHelper o
         var key = "otlp-key-" + Guid.NewGuid().ToString("N");
         var port = ApiFixture.FreePort();
         var cluster = "otlp-" + Guid.NewGuid().ToString("N")[..8];
-        await using var api = ServiceProcess.Start("api", ServiceProcess.Assembly("Api", "Orleans.Flows.Api.dll"), new Dictionary<string, string>
-        {
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-            ["ConnectionStrings__Flows"] = connectionString,
-            ["Orleans__SiloPort"] = ApiFixture.FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Orleans__GatewayPort"] = ApiFixture.FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Orleans__ClusterId"] = cluster,
-            ["Orleans__ServiceId"] = cluster,
-            ["Api__Keys__0__Key"] = key,
-            ["Api__Keys__0__Role"] = "admin",
-            ["Tracking__SigningKey"] = DurableCluster.TrackingKey,
-            ["Tracking__BaseUrl"] = DurableCluster.TrackingBaseUrl,
-            ["DOTNET_ENVIRONMENT"] = "Production",
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint,
-            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
-            ["OTEL_SERVICE_NAME"] = "flows-otlp-test",
+        await using var api = ServiceProcess.Start("api", ServiceProcess.Assembly("Api", "Orleans.Flows.Api.dll"), ServiceProcess.DurableSettings(connectionString, cluster,
+            ("ASPNETCORE_URLS", $"http://127.0.0.1:{port}"),
+            ("Orleans__SiloPort", ApiFixture.FreePort().ToString(CultureInfo.InvariantCulture)),
+            ("Orleans__GatewayPort", ApiFixture.FreePort().ToString(CultureInfo.InvariantCulture)),
+            ("Api__Keys__0__Key", key),
+            ("Api__Keys__0__Role", "admin"),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", collector.Endpoint),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
+            ("OTEL_SERVICE_NAME", "flows-otlp-test"),
             // Export within a second rather than the defaults' five and sixty.
-            ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
-            ["OTEL_BLRP_SCHEDULE_DELAY"] = "200",
-            ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
-        });
+            ("OTEL_BSP_SCHEDULE_DELAY", "200"),
+            ("OTEL_BLRP_SCHEDULE_DELAY", "200"),
+            ("OTEL_METRIC_EXPORT_INTERVAL", "1000")));
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await Eventually.Matches(async () => await StatusAsync(client, "/health/ready"), s => s == HttpStatusCode.OK, Timeout, "the API is ready");
+        await Eventually.Matches(() => client.StatusOrNullAsync("/health/ready"), s => s == HttpStatusCode.OK, Timeout, "the API is ready");
         var wrongKey = "otlp-wrong-key-" + Guid.NewGuid().ToString("N");
 
         // The message log is a grain that queries PostgreSQL itself, within the call: one trace from edge to database.
@@ -84,19 +76,6 @@ public sealed class OtlpExportTests(PostgresServer postgres, ITestOutputHelper o
             found => found, Timeout, "a log record of the request was exported with its trace id");
         foreach (var secret in new[] { key, wrongKey })
             Assert.False(collector.Bodies("/v1/logs").Any(b => Contains(b, System.Text.Encoding.UTF8.GetBytes(secret))), "an exported log record holds an API key");
-    }
-
-    private static async Task<HttpStatusCode?> StatusAsync(HttpClient client, string path)
-    {
-        try
-        {
-            using var response = await client.GetAsync(path);
-            return response.StatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return null;
-        }
     }
 
     private static bool Contains(byte[] haystack, ReadOnlySpan<byte> needle) => haystack.AsSpan().IndexOf(needle) >= 0;
